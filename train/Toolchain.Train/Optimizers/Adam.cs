@@ -1,0 +1,55 @@
+using Toolchain.Graph;
+
+namespace Toolchain.Train.Optimizers;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba), optionally with AMSGrad, and AdamW as its decoupled-weight-decay setting:
+/// the same moment updates, only where the decay enters differs (PyTorch's torch.optim.Adam/AdamW).
+/// </summary>
+public sealed class Adam : IOptimizer
+{
+    public Adam(double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0, bool decoupled = false, bool amsgrad = false)
+    {
+        if (beta1 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "optimizer.betas[0] must be in [0, 1)");
+        if (beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "optimizer.betas[1] must be in [0, 1)");
+        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "optimizer.eps must be positive");
+        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "optimizer.weight_decay must be ≥ 0");
+        (Beta1, Beta2, Eps, WeightDecay, Decoupled, AmsGrad) = (beta1, beta2, eps, weightDecay, decoupled, amsgrad);
+    }
+
+    public double Beta1 { get; }
+    public double Beta2 { get; }
+    public double Eps { get; }
+    public double WeightDecay { get; }
+    public bool Decoupled { get; }
+    public bool AmsGrad { get; }
+
+    public string Name => Decoupled ? "adamw" : "adam";
+
+    public IReadOnlyList<string> StateNames => AmsGrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
+
+    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, Value lr, Value step)
+    {
+        var param = slot.Parameter;
+        var grad = slot.Gradient;
+        bool decays = slot.Decays && WeightDecay > 0;
+        if (decays && !Decoupled)
+            grad = g.Add(grad, g.Mul(param, g.Constant((float)WeightDecay)));
+        if (decays && Decoupled)
+            param = g.Mul(param, g.Sub(g.Constant(1f), g.Mul(lr, g.Constant((float)WeightDecay))));
+
+        var m = g.Add(g.Mul(slot.State[0], g.Constant((float)Beta1)), g.Mul(grad, g.Constant((float)(1 - Beta1))));
+        var v = g.Add(g.Mul(slot.State[1], g.Constant((float)Beta2)), g.Mul(g.Mul(grad, grad), g.Constant((float)(1 - Beta2))));
+        var vForDenominator = v;
+        Value? vMax = null;
+        if (AmsGrad) vForDenominator = vMax = g.Op("Max", slot.State[2], v);
+
+        // step size = lr / (1 − β1^t); denominator = sqrt(v / (1 − β2^t)) + eps, as PyTorch computes them.
+        var correction1 = g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta1), step));
+        var correction2 = g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta2), step));
+        var stepSize = g.Div(lr, correction1);
+        var denominator = g.Add(g.Div(g.Sqrt(vForDenominator), g.Sqrt(correction2)), g.Constant((float)Eps));
+        var updated = g.Sub(param, g.Mul(stepSize, g.Div(m, denominator)));
+        return new OptimizerUpdate(updated, vMax is null ? [m, v] : [m, v, vMax]);
+    }
+}
