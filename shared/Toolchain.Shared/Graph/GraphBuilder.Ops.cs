@@ -48,12 +48,14 @@ public sealed partial class GraphBuilder
     public Value ArgMax(Value x, long axis, bool keepDims = false) =>
         Op("ArgMax", [x], new Dictionary<string, object> { ["axis"] = axis, ["keepdims"] = keepDims ? 1L : 0L });
 
+    public Value ReduceSumAll(Value x, bool keepDims = false) => ReduceSum(x, null, keepDims);
+
     /// <summary>ReduceSum over the given axes (all axes when none are given).</summary>
     public Value ReduceSum(Value x, long[]? axes, bool keepDims) =>
         Op("ReduceSum", [x, axes is null ? null : ConstantLongs(axes)], new Dictionary<string, object> { ["keepdims"] = keepDims ? 1L : 0L });
 
     /// <summary>ReduceSum over axes computed at run time; an empty axes tensor leaves x unchanged.</summary>
-    public Value ReduceSum(Value x, Value axes, bool keepDims) =>
+    public Value ReduceSumOverAxes(Value x, Value axes, bool keepDims) =>
         Op("ReduceSum", [x, axes], new Dictionary<string, object> { ["keepdims"] = keepDims ? 1L : 0L, ["noop_with_empty_axes"] = 1L });
 
     public Value ReduceMean(Value x, long[]? axes, bool keepDims)

@@ -66,6 +66,11 @@ public sealed partial class GraphBuilder
     /// <summary>Renames a value as a graph output with the given public name (through an Identity node).</summary>
     public Value Output(Value value, string publicName)
     {
+        if (value.Name == publicName)
+        {
+            Output(value);
+            return value;
+        }
         Claim(publicName);
         var node = NewNode("Identity", [value], [publicName], null);
         graph.Node.Add(node);
@@ -78,19 +83,24 @@ public sealed partial class GraphBuilder
     public Value Initializer(TensorProto tensor)
     {
         Claim(tensor.Name);
+        return AddInitializer(tensor);
+    }
+
+    private Value AddInitializer(TensorProto tensor)
+    {
         graph.Initializer.Add(tensor);
         initializers[tensor.Name] = tensor;
         Remember(tensor.Name, new TensorType((ElementType)tensor.DataType, tensor.Dims.Select(d => (Dim)d).ToArray()));
         return new Value(tensor.Name);
     }
 
-    public Value Constant(float scalar) => Initializer(TensorProtos.Floats(FreshName("const"), [scalar]));
+    public Value Constant(float scalar) => AddInitializer(TensorProtos.Floats(FreshName("const"), [scalar]));
 
-    public Value Constant(float[] data, params long[] dims) => Initializer(TensorProtos.Floats(FreshName("const"), data, dims));
+    public Value Constant(float[] data, params long[] dims) => AddInitializer(TensorProtos.Floats(FreshName("const"), data, dims));
 
-    public Value ConstantLongs(params long[] data) => Initializer(TensorProtos.Longs(FreshName("const"), data, data.Length));
+    public Value ConstantLongs(params long[] data) => AddInitializer(TensorProtos.Longs(FreshName("const"), data, data.Length));
 
-    public Value ConstantLong(long scalar) => Initializer(TensorProtos.Longs(FreshName("const"), [scalar]));
+    public Value ConstantLong(long scalar) => AddInitializer(TensorProtos.Longs(FreshName("const"), [scalar]));
 
     /// <summary>Adds a node; null inputs are omitted optional inputs. Returns its outputs.</summary>
     public Value[] Node(string opType, IReadOnlyList<Value?> inputs, int outputCount = 1, IReadOnlyDictionary<string, object>? attributes = null, string? outputHint = null)
@@ -175,7 +185,7 @@ public sealed partial class GraphBuilder
         }
     }
 
-    internal static ValueInfoProto ValueInfo(string name, TensorType type)
+    public static ValueInfoProto ValueInfo(string name, TensorType type)
     {
         var tensorType = new TypeProto.Types.Tensor { ElemType = (int)type.Element };
         if (type.Shape is not null)
@@ -192,7 +202,7 @@ public sealed partial class GraphBuilder
         return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
     }
 
-    internal static TensorType? TypeFromProto(TypeProto? type)
+    public static TensorType? TypeFromProto(TypeProto? type)
     {
         if (type?.TensorType is not { } tensor) return null;
         Dim[]? shape = tensor.Shape?.Dim.Select(d =>

@@ -37,6 +37,8 @@ public static class ShapeInference
         ["Size"] = (_, _, _) => [new TensorType(ElementType.Int64, [])],
         ["ArgMax"] = (n, i, _) => [Reduce(n, i[0], [Attributes.Int(n, "axis", 0)]) is { } t ? t with { Element = ElementType.Int64 } : null],
         ["Where"] = (_, i, _) => [Broadcast(i[1]?.Element, i)],
+        ["OneHot"] = (n, i, c) => [OneHot(n, i, c)],
+        ["Unsqueeze"] = (n, i, c) => [Unsqueeze(n, i[0], c)],
         ["Expand"] = (_, i, _) => [i[0] is null ? null : new TensorType(i[0]!.Element, null)],
     };
 
@@ -177,6 +179,29 @@ public static class ShapeInference
             return Attributes.Int(node, "noop_with_empty_axes", 0) != 0 ? input : Reduce(node, input, null);
         return constantOf(node.Input[1]) is { } axes ? Reduce(node, input, TensorProtos.ToLongs(axes))
             : input is null ? null : new TensorType(input.Element, null);
+    }
+
+    private static TensorType? OneHot(NodeProto node, TensorType?[] inputs, Func<string, TensorProto?> constantOf)
+    {
+        if (inputs.Length < 3 || inputs[2] is null) return null;
+        var depth = constantOf(node.Input[1]) is { } t ? t.DataType == (int)ElementType.Float ? (long)TensorProtos.ToFloats(t)[0] : TensorProtos.ToLongs(t)[0] : -1;
+        if (inputs[0]?.Shape is not { } indices) return new TensorType(inputs[2]!.Element, null);
+        var axis = Attributes.Int(node, "axis", -1);
+        var dims = indices.ToList();
+        dims.Insert(axis < 0 ? dims.Count + 1 + (int)axis : (int)axis, depth >= 0 ? depth : Dim.Unknown);
+        return new TensorType(inputs[2]!.Element, dims.ToArray());
+    }
+
+    private static TensorType? Unsqueeze(NodeProto node, TensorType? input, Func<string, TensorProto?> constantOf)
+    {
+        if (input?.Shape is not { } s || node.Input.Count < 2 || constantOf(node.Input[1]) is not { } axesTensor)
+            return input is null ? null : new TensorType(input.Element, null);
+        var rank = s.Length + (int)axesTensor.Dims.Aggregate(1L, (a, b) => a * b);
+        var axes = TensorProtos.ToLongs(axesTensor).Select(a => a < 0 ? a + rank : a).ToHashSet();
+        var dims = new List<Dim>();
+        int next = 0;
+        for (int k = 0; k < rank; k++) dims.Add(axes.Contains(k) ? 1 : s[next++]);
+        return new TensorType(input.Element, dims.ToArray());
     }
 
     private static TensorType? Transpose(TensorType? input, long[]? perm)

@@ -1,0 +1,124 @@
+using System.Text.RegularExpressions;
+using Toolchain.Checkpoints;
+using Toolchain.Graph;
+using Toolchain.Onnx;
+using Toolchain.Onnx.Proto;
+using Toolchain.Train.Autodiff;
+using Toolchain.Train.Losses;
+using Toolchain.Train.Optimizers;
+
+namespace Toolchain.Train.Artifacts;
+
+/// <summary>
+/// Generates the training artifacts from a forward model: the training graph (forward, loss and
+/// gradients by reverse-mode autodiff), the optimizer graph, the eval graph, and the fused train
+/// step (training + optimizer in one graph, so a step is one Run).
+/// </summary>
+public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnlyList<string>? trainablePatterns = null)
+{
+    public TrainingArtifacts Generate(ModelProto forward)
+    {
+        var graph = forward.Graph;
+        if (graph.Input.Count == 0 || graph.Output.Count == 0)
+            throw new OnnxFormatException($"forward model '{graph.Name}' needs at least one input and one output");
+        var parameters = SelectParameters(graph);
+        if (parameters.Count == 0)
+            throw new OnnxFormatException($"forward model '{graph.Name}' has no trainable float initializers" +
+                (trainablePatterns is { Count: > 0 } ? $" matching {string.Join(", ", trainablePatterns)}" : ""));
+
+        var training = BuildTrainingGraph(forward, parameters, withOptimizer: false, out var manifestLabels);
+        var trainStep = BuildTrainingGraph(forward, parameters, withOptimizer: true, out _);
+        var eval = BuildEvalGraph(forward, parameters);
+        var optimizerGraph = BuildOptimizerGraph(parameters);
+        var initial = graph.Initializer.Where(t => parameters.Any(p => p.Name == t.Name))
+            .ToDictionary(t => t.Name, t => new FloatTensor(t.Dims.ToArray(), TensorProtos.ToFloats(t)));
+        var sampleShape = GraphBuilder.TypeFromProto(graph.Input[0].Type)?.Shape?.Skip(1).Select(d => d.Size).ToArray() ?? [];
+        var manifest = new ArtifactManifest(sampleShape, manifestLabels.Element, manifestLabels.Shape!.Skip(1).Select(d => d.Size).ToArray(),
+            loss.Name, optimizer.Name, optimizer.StateNames, optimizer.StateNames.Select(optimizer.InitialState).ToList(), parameters);
+        return new TrainingArtifacts(forward, training, optimizerGraph, eval, trainStep, manifest, initial);
+    }
+
+    private List<ParameterInfo> SelectParameters(GraphProto graph)
+    {
+        var patterns = (trainablePatterns ?? []).Select(p => new Regex($"^(?:{p})$")).ToList();
+        return graph.Initializer
+            .Where(t => t.DataType == (int)ElementType.Float && t.Dims.Count > 0)
+            .Where(t => patterns.Count == 0 || patterns.Any(r => r.IsMatch(t.Name)))
+            // Weight decay applies to weights (rank ≥ 2), not to biases or normalisation scales.
+            .Select(t => new ParameterInfo(t.Name, t.Dims.ToArray(), Decays: t.Dims.Count >= 2))
+            .ToList();
+    }
+
+    /// <summary>The forward graph with parameters turned into graph inputs, ready to extend.</summary>
+    private static (GraphBuilder Builder, Value Input, Value Output, List<Value> Parameters) OpenForward(ModelProto forward, IReadOnlyList<ParameterInfo> parameters, string name)
+    {
+        var graph = forward.Graph.Clone();
+        graph.Name = name;
+        var output = new Value(graph.Output[0].Name);
+        graph.Output.Clear();
+        var trainable = parameters.Select(p => p.Name).ToHashSet();
+        var moved = graph.Initializer.Where(t => trainable.Contains(t.Name)).ToList();
+        foreach (var tensor in moved)
+        {
+            graph.Initializer.Remove(tensor);
+            if (graph.Input.All(i => i.Name != tensor.Name))
+                graph.Input.Add(GraphBuilder.ValueInfo(tensor.Name, new TensorType(ElementType.Float, tensor.Dims.Select(d => (Dim)d).ToArray())));
+        }
+        GraphValidator.SortTopologically(graph);
+        var builder = GraphBuilder.Extend(graph);
+        return (builder, new Value(graph.Input[0].Name), output, parameters.Select(p => new Value(p.Name)).ToList());
+    }
+
+    private ModelProto BuildTrainingGraph(ModelProto forward, IReadOnlyList<ParameterInfo> parameters, bool withOptimizer, out TensorType labelType)
+    {
+        var (g, _, output, values) = OpenForward(forward, parameters, withOptimizer ? "train_step" : "training");
+        var outputType = g.TypeOf(output) ?? throw new OnnxFormatException($"cannot infer the type of the forward output '{output.Name}'");
+        labelType = loss.LabelType(outputType);
+        var labels = g.Input(ArtifactNames.Labels, labelType.Element, labelType.Shape!);
+        var lossValue = loss.Build(g, output, labels);
+        var gradients = ReverseModeDifferentiator.Gradients(g, lossValue, values);
+        g.Output(lossValue, ArtifactNames.Loss);
+        if (!withOptimizer)
+        {
+            foreach (var p in parameters) g.Output(gradients[p.Name], ArtifactNames.Gradient(p.Name));
+            return g.ToModel(docString: "Toolchain training graph: loss and gradients of every trainable parameter");
+        }
+        AddOptimizer(g, parameters, p => gradients[p.Name]);
+        return g.ToModel(docString: $"Toolchain fused train step: loss, gradients and the {optimizer.Name} update in one graph");
+    }
+
+    private ModelProto BuildEvalGraph(ModelProto forward, IReadOnlyList<ParameterInfo> parameters)
+    {
+        var (g, _, output, _) = OpenForward(forward, parameters, "eval");
+        var labelType = loss.LabelType(g.TypeOf(output)!);
+        var labels = g.Input(ArtifactNames.Labels, labelType.Element, labelType.Shape!);
+        g.Output(loss.Build(g, output, labels), ArtifactNames.Loss);
+        g.Output(output, ArtifactNames.Logits);
+        return g.ToModel(docString: "Toolchain eval graph: loss and model outputs");
+    }
+
+    private ModelProto BuildOptimizerGraph(IReadOnlyList<ParameterInfo> parameters)
+    {
+        var g = new GraphBuilder("optimizer");
+        var inputs = parameters.ToDictionary(p => p.Name, p => g.Input(p.Name, ElementType.Float, p.Shape.Select(d => (Dim)d).ToArray()));
+        var gradients = parameters.ToDictionary(p => p.Name, p => g.Input(ArtifactNames.Gradient(p.Name), ElementType.Float, p.Shape.Select(d => (Dim)d).ToArray()));
+        AddOptimizer(g, parameters, p => gradients[p.Name]);
+        return g.ToModel(docString: $"Toolchain optimizer graph: one {optimizer.Name} update of every parameter");
+    }
+
+    /// <summary>Adds lr, step and state inputs and, per parameter, the update with outputs named "&lt;value&gt;.next".</summary>
+    private void AddOptimizer(GraphBuilder g, IReadOnlyList<ParameterInfo> parameters, Func<ParameterInfo, Value> gradientOf)
+    {
+        var lr = g.Input(ArtifactNames.LearningRate, ElementType.Float);
+        var step = g.Input(ArtifactNames.Step, ElementType.Float);
+        foreach (var p in parameters)
+        {
+            var shape = p.Shape.Select(d => (Dim)d).ToArray();
+            var state = optimizer.StateNames.Select(s => g.Input(ArtifactNames.State(p.Name, s), ElementType.Float, shape)).ToList();
+            var update = optimizer.Update(g, new ParameterSlot(p.Name, new Value(p.Name), gradientOf(p), state, p.Decays), lr, step);
+            g.Output(update.Parameter, ArtifactNames.Next(p.Name));
+            for (int k = 0; k < state.Count; k++)
+                g.Output(update.State[k], ArtifactNames.Next(state[k].Name));
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Toolchain.Graph;
+using Toolchain.Onnx.Proto;
+
+namespace Toolchain.Train.Autodiff;
+
+/// <summary>What a gradient rule sees: the node, its inputs and outputs, the incoming output gradients, and the builder to emit nodes with.</summary>
+public sealed class GradientContext(GraphBuilder graph, NodeProto node, IReadOnlyList<Value?> outputGradients)
+{
+    public GraphBuilder Graph { get; } = graph;
+    public NodeProto Node { get; } = node;
+
+    public int InputCount => Node.Input.Count;
+
+    public Value Input(int index) => new(Node.Input[index]);
+
+    public bool HasInput(int index) => index < Node.Input.Count && Node.Input[index].Length > 0;
+
+    public Value Output(int index = 0) => new(Node.Output[index]);
+
+    /// <summary>The gradient flowing into output <paramref name="index"/>, or null where none reaches it.</summary>
+    public Value? OutputGradient(int index = 0) => index < outputGradients.Count ? outputGradients[index] : null;
+
+    /// <summary>The gradient of the first output, which every single-output rule needs.</summary>
+    public Value Dy => OutputGradient(0) ?? throw new InvalidOperationException($"node '{Node.Name}': no gradient reaches output 0");
+
+    public long Int(string attribute, long fallback) => Attributes.Int(Node, attribute, fallback);
+
+    public float Float(string attribute, float fallback) => Attributes.Float(Node, attribute, fallback);
+
+    /// <summary>Sums a broadcast gradient back to the shape of <paramref name="operand"/>.</summary>
+    public Value ReduceTo(Value gradient, Value operand) => Broadcasting.ReduceTo(Graph, gradient, operand);
+
+    public GradientException Unsupported(string why) => new($"node '{Node.Name}' ({Node.OpType}): {why}");
+}

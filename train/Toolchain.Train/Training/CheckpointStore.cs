@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Toolchain.Checkpoints;
+using Toolchain.Train.Artifacts;
+
+namespace Toolchain.Train.Training;
+
+/// <summary>
+/// The checkpoints of a run: epoch-NNNN.safetensors per epoch (the last N kept) and best.safetensors,
+/// each written atomically. Parameters are stored by name, optimizer state as optimizer/&lt;param&gt;/&lt;state&gt;.
+/// </summary>
+public sealed class CheckpointStore(string directory, int keep)
+{
+    public const string BestFile = "best.safetensors";
+
+    public string Directory { get; } = directory;
+
+    public static string EpochFile(int epoch) => $"epoch-{epoch:D4}.safetensors";
+
+    public string Save(CheckpointContents contents, bool isBest)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var checkpoint = contents.ToCheckpoint();
+        var path = Path.Combine(Directory, EpochFile(contents.Epoch));
+        checkpoint.Save(path);
+        if (isBest) checkpoint.Save(Path.Combine(Directory, BestFile));
+        foreach (var old in EpochFiles().SkipLast(keep)) File.Delete(old);
+        return path;
+    }
+
+    /// <summary>Epoch checkpoints, oldest first.</summary>
+    public IReadOnlyList<string> EpochFiles() =>
+        System.IO.Directory.Exists(Directory)
+            ? System.IO.Directory.GetFiles(Directory, "epoch-*.safetensors").Order(StringComparer.Ordinal).ToList()
+            : [];
+}
+
+/// <summary>What one checkpoint holds: the graph values (parameters and optimizer state) and the run's bookkeeping.</summary>
+public sealed record CheckpointContents(
+    ArtifactManifest Manifest,
+    IReadOnlyDictionary<string, FloatTensor> Values,
+    string Model,
+    int Epoch,
+    long Step,
+    float Mean,
+    float Std,
+    IReadOnlyList<string> ClassNames,
+    IReadOnlyDictionary<string, double?> Metrics)
+{
+    public Checkpoint ToCheckpoint()
+    {
+        var checkpoint = new Checkpoint();
+        foreach (var p in Manifest.Parameters)
+        {
+            checkpoint.Tensors[p.Name] = Values[p.Name];
+            foreach (var s in Manifest.StateNames)
+                checkpoint.Tensors[ArtifactNames.CheckpointState(p.Name, s)] = Values[ArtifactNames.State(p.Name, s)];
+        }
+        checkpoint.Tensors["normalization/mean"] = new FloatTensor([1], [Mean]);
+        checkpoint.Tensors["normalization/std"] = new FloatTensor([1], [Std]);
+        checkpoint.Metadata["toolchain.format"] = "1";
+        checkpoint.Metadata["model"] = Model;
+        checkpoint.Metadata["epoch"] = Epoch.ToString();
+        checkpoint.Metadata["step"] = Step.ToString();
+        checkpoint.Metadata["optimizer"] = Manifest.Optimizer;
+        checkpoint.Metadata["metrics"] = JsonSerializer.Serialize(Metrics);
+        checkpoint.Metadata["labels"] = JsonSerializer.Serialize(ClassNames);
+        checkpoint.Metadata["input_shape"] = JsonSerializer.Serialize(Manifest.SampleShape);
+        checkpoint.Metadata["raw_input_type"] = "uint8";
+        return checkpoint;
+    }
+}

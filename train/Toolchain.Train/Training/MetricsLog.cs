@@ -1,0 +1,21 @@
+using System.Text.Json;
+
+namespace Toolchain.Train.Training;
+
+/// <summary>Appends one JSON object per line to metrics.jsonl, flushed at once so a crash loses nothing written.</summary>
+public sealed class MetricsLog(string path)
+{
+    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public string Path { get; } = path;
+
+    public void Append(object record)
+    {
+        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var writer = new StreamWriter(stream);
+        writer.WriteLine(JsonSerializer.Serialize(record, Options));
+        writer.Flush();
+        stream.Flush(flushToDisk: true);
+    }
+}

@@ -1,0 +1,4 @@
+namespace Toolchain.Train.Training;
+
+/// <summary>Training produced a non-finite loss; the message names the epoch, step and batch.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
