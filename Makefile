@@ -1,0 +1,38 @@
+# Toolchain: train → export → serve → evaluate.  `make help` lists the targets.
+MODEL ?= fashion-mlp
+ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR := /usr/share/datasets/fashion-mnist
+DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
+CONFIG := Release
+BIN = $(1)/bin/$(CONFIG)/net10.0
+
+.PHONY: help setup build train test clean
+
+help:
+	@echo "make setup                 install Fashion-MNIST (Debian dataset-fashion-mnist) and restore packages"
+	@echo "make build                 build every project ($(CONFIG))"
+	@echo "make train MODEL=name      train models/<name>/recipe.yaml into runs/<name>/ (ARGS='--optimizer.lr 0.01' overrides keys)"
+	@echo "make test                  run the NUnit test suite"
+
+setup:
+	@if [ ! -f $(DATA_DIR)/train-images-idx3-ubyte.gz ]; then \
+		echo "Installing dataset-fashion-mnist"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; fi; \
+	fi
+	$(DOTNET) restore Toolchain.sln
+
+build:
+	$(DOTNET) build Toolchain.sln -c $(CONFIG)
+
+train: build
+	$(DOTNET) $(call BIN,train/Toolchain.Train)/toolchain-train.dll --model $(MODEL) $(ARGS)
+
+test:
+	rm -rf TestResults
+	$(DOTNET) test Toolchain.sln -c $(CONFIG) --logger "trx;LogFileName=results.trx" --results-directory TestResults
+
+clean:
+	rm -rf runs TestResults */*/bin */*/obj
