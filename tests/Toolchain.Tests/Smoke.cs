@@ -1,1 +1,0 @@
-namespace Toolchain.Tests; public class Smoke { [NUnit.Framework.Test] public void Builds() { NUnit.Framework.Assert.Pass(); } }
