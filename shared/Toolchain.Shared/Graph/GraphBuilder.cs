@@ -47,6 +47,20 @@ public sealed partial class GraphBuilder
 
     public TensorType? TypeOf(Value value) => types.GetValueOrDefault(value.Name);
 
+    /// <summary>
+    /// Records a type known from the math rather than from inference (a gradient has its operand's
+    /// shape, for one); it refines, never replaces, what inference found.
+    /// </summary>
+    public void Annotate(Value value, TensorType? type)
+    {
+        if (type is null) return;
+        var known = TypeOf(value);
+        if (known is null || Specificity(type) > Specificity(known)) types[value.Name] = type;
+    }
+
+    private static int Specificity(TensorType type) =>
+        type.Shape is null ? 0 : 1 + type.Shape.Count(d => d.IsKnown || d.Symbol is not null);
+
     public TensorProto? ConstantOf(Value value) => initializers.GetValueOrDefault(value.Name);
 
     public Value Input(string name, ElementType element, params Dim[] shape)

@@ -80,7 +80,29 @@ public sealed class ScheduleSection
     public int StepSize { get; set; } = 1;
     public double Gamma { get; set; } = 0.1;
     public List<int> Milestones { get; set; } = [];
+    /// <summary>The floor: eta_min of cosine and cosine_restarts, min_lr of plateau.</summary>
     public double MinLr { get; set; }
+    /// <summary>epoch: step_size, milestones, t_max and t_0 count epochs; step: they count optimizer steps.</summary>
+    public string Interval { get; set; } = "epoch";
+    /// <summary>Warm-up starts at this fraction of the scheduled rate (PyTorch LinearLR's start_factor).</summary>
+    public double WarmupStartFactor { get; set; } = 1.0 / 3;
+    /// <summary>Cosine half-period; 0 means the whole run.</summary>
+    public int TMax { get; set; }
+    [YamlDotNet.Serialization.YamlMember(Alias = "t_0")]
+    public int T0 { get; set; }
+    public int TMult { get; set; } = 1;
+    /// <summary>One-cycle peak; 0 means optimizer.lr.</summary>
+    public double MaxLr { get; set; }
+    public double PctStart { get; set; } = 0.3;
+    public double DivFactor { get; set; } = 25;
+    public double FinalDivFactor { get; set; } = 1e4;
+    /// <summary>Plateau: min (a loss) or max (an accuracy).</summary>
+    public string Mode { get; set; } = "min";
+    public double Factor { get; set; } = 0.1;
+    public int Patience { get; set; } = 10;
+    public double Threshold { get; set; } = 1e-4;
+    public string ThresholdMode { get; set; } = "rel";
+    public int Cooldown { get; set; }
 }
 
 public sealed class TrainingSection

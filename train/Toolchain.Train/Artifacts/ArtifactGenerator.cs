@@ -116,6 +116,9 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
             var shape = p.Shape.Select(d => (Dim)d).ToArray();
             var state = optimizer.StateNames.Select(s => g.Input(ArtifactNames.State(p.Name, s), ElementType.Float, shape)).ToList();
             var update = optimizer.Update(g, new ParameterSlot(p.Name, new Value(p.Name), gradientOf(p), state, p.Decays), lr, step);
+            var type = new TensorType(ElementType.Float, shape);
+            g.Annotate(update.Parameter, type);
+            foreach (var next in update.State) g.Annotate(next, type);
             g.Output(update.Parameter, ArtifactNames.Next(p.Name));
             for (int k = 0; k < state.Count; k++)
                 g.Output(update.State[k], ArtifactNames.Next(state[k].Name));

@@ -16,7 +16,12 @@ public sealed record TrainingArtifacts(
     ArtifactManifest Manifest,
     IReadOnlyDictionary<string, FloatTensor> InitialParameters)
 {
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     public void Save(string directory)
     {

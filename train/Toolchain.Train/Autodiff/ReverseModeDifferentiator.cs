@@ -29,6 +29,7 @@ public static class ReverseModeDifferentiator
         {
             [loss.Name] = g.TypeOf(loss)?.Shape is { Length: 0 } ? g.Constant(1f) : OnesLike(g, loss),
         };
+        g.Annotate(gradients[loss.Name], g.TypeOf(loss));
         for (int k = path.Count - 1; k >= 0; k--)
         {
             var node = path[k];
@@ -40,6 +41,7 @@ public static class ReverseModeDifferentiator
             {
                 var name = node.Input[i];
                 if (inputGradients[i] is not { } gradient || name.Length == 0 || !influenced.Contains(name)) continue;
+                g.Annotate(gradient, g.TypeOf(new Value(name)));
                 gradients[name] = gradients.TryGetValue(name, out var sum) ? g.Add(sum, gradient) : gradient;
             }
         }
