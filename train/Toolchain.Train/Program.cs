@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Toolchain.Checkpoints;
 using Toolchain.Data;
 using Toolchain.Onnx;
@@ -13,11 +14,12 @@ var models = new Option<string>("--models") { Description = "Models folder holdi
 var runs = new Option<string>("--runs") { Description = "Folder for run outputs (runs/<name>/)", DefaultValueFactory = _ => "runs" };
 var device = new Option<string?>("--device") { Description = "cpu (default) or cuda; overrides training.device" };
 var epochs = new Option<int?>("--epochs") { Description = "Overrides training.epochs" };
+var resume = new Option<bool>("--resume") { Description = "Continue from the newest good checkpoint in runs/<name>/checkpoints" };
 
 var root = new RootCommand("Train a Toolchain recipe: generate ONNX training artifacts and run them on ONNX Runtime.\n" +
     "Any recipe key can be overridden as --section.key value, e.g. --optimizer.lr 0.01")
 {
-    model, recipePath, models, runs, device, epochs,
+    model, recipePath, models, runs, device, epochs, resume,
 };
 root.TreatUnmatchedTokensAsErrors = false;
 root.SetAction(parse =>
@@ -30,10 +32,14 @@ root.SetAction(parse =>
         var path = parse.GetValue(recipePath) ?? RecipeLoader.PathFor(parse.GetValue(models)!, parse.GetValue(model)!);
         var recipe = RecipeLoader.Load(path, overrides);
         var data = TrainingData.Load(recipe);
+        // Ctrl-C and SIGTERM finish the current step, write a checkpoint, and exit cleanly.
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         var options = new TrainerOptions(Path.Combine(parse.GetValue(runs)!, recipe.Name), Path.GetDirectoryName(Path.GetFullPath(path))!,
-            Console.Out, Interactive: !Console.IsOutputRedirected);
-        new Trainer(recipe, data, options).Run();
-        return 0;
+            Console.Out, Interactive: !Console.IsOutputRedirected, Resume: parse.GetValue(resume), Cancellation: stop.Token);
+        var summary = new Trainer(recipe, data, options).Run();
+        return summary.Interrupted ? 130 : 0;
     }
     catch (Exception e) when (e is RecipeException or DataFormatException or OnnxFormatException or GradientException
                               or CheckpointException or TrainingDivergedException or InvalidOperationException)

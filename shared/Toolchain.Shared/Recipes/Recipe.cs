@@ -13,7 +13,35 @@ public sealed class Recipe
     public LossSection Loss { get; set; } = new();
     public OptimizerSection Optimizer { get; set; } = new();
     public ScheduleSection Schedule { get; set; } = new();
+    public RegularizationSection Regularization { get; set; } = new();
+    public ClippingSection Clipping { get; set; } = new();
     public TrainingSection Training { get; set; } = new();
+}
+
+/// <summary>Penalties added to the training loss: l1·Σ|w| + l2·Σw² over weights (and biases when asked).</summary>
+public sealed class RegularizationSection
+{
+    public double L1 { get; set; }
+    public double L2 { get; set; }
+    public bool ApplyToBiases { get; set; }
+}
+
+/// <summary>Gradient clipping inside the optimizer graph; 0 turns a kind off.</summary>
+public sealed class ClippingSection
+{
+    /// <summary>Clip each gradient element to [−value, value].</summary>
+    public double Value { get; set; }
+    /// <summary>Scale all gradients so their global L2 norm is at most max_norm.</summary>
+    public double MaxNorm { get; set; }
+}
+
+/// <summary>Stop when the monitored validation metric has not improved for a while.</summary>
+public sealed class EarlyStoppingSection
+{
+    /// <summary>Epochs without improvement before stopping; 0 turns early stopping off.</summary>
+    public int Patience { get; set; }
+    public double MinDelta { get; set; }
+    public bool RestoreBest { get; set; } = true;
 }
 
 public sealed class DataSection
@@ -115,4 +143,9 @@ public sealed class TrainingSection
     /// <summary>Intra-op threads for ONNX Runtime; 0 lets it use every core.</summary>
     public int Threads { get; set; }
     public int KeepCheckpoints { get; set; } = 3;
+    /// <summary>Micro-batches whose gradients are summed before one optimizer step (effective batch = batch_size × this).</summary>
+    public int GradientAccumulation { get; set; } = 1;
+    /// <summary>The validation metric that picks the best checkpoint and drives early stopping: val_accuracy or val_loss.</summary>
+    public string Monitor { get; set; } = "val_accuracy";
+    public EarlyStoppingSection EarlyStopping { get; set; } = new();
 }

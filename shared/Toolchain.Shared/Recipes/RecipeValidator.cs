@@ -10,7 +10,7 @@ public static class RecipeValidator
         {
             if (!ok) problems.Add($"{key}: expected {expected}, got {actual ?? "nothing"}");
         }
-        Check(r.Training.BatchSize > 0, "training.batch_size", "a positive integer", r.Training.BatchSize);
+        Check(r.Training.BatchSize >= 0, "training.batch_size", "a positive integer (or 0 for full-batch gradient descent)", r.Training.BatchSize);
         Check(r.Training.Epochs > 0, "training.epochs", "a positive integer", r.Training.Epochs);
         Check(r.Training.Device is "cpu" or "cuda", "training.device", "one of cpu, cuda", r.Training.Device);
         Check(r.Training.Threads >= 0, "training.threads", "0 (all cores) or a positive integer", r.Training.Threads);
@@ -21,6 +21,40 @@ public static class RecipeValidator
         Check(r.Optimizer.Momentum >= 0 && r.Optimizer.Momentum < 1, "optimizer.momentum", "a number in [0, 1)", r.Optimizer.Momentum);
         Check(r.Optimizer.Betas.Count == 2 && r.Optimizer.Betas.All(b => b >= 0 && b < 1), "optimizer.betas",
             "two numbers in [0, 1)", $"[{string.Join(", ", r.Optimizer.Betas)}]");
+        Check(r.Optimizer.Dampening is >= 0 and <= 1, "optimizer.dampening", "a number in [0, 1]", r.Optimizer.Dampening);
+        Check(r.Optimizer.Alpha is >= 0 and < 1, "optimizer.alpha", "a number in [0, 1)", r.Optimizer.Alpha);
+        Check(r.Optimizer.LrDecay >= 0, "optimizer.lr_decay", "a number ≥ 0", r.Optimizer.LrDecay);
+        Check(r.Optimizer.InitialAccumulatorValue >= 0, "optimizer.initial_accumulator_value", "a number ≥ 0", r.Optimizer.InitialAccumulatorValue);
+        var sc = r.Schedule;
+        Check(sc.Interval is "epoch" or "step", "schedule.interval", "one of epoch, step", sc.Interval);
+        Check(sc.WarmupSteps >= 0, "schedule.warmup_steps", "a number of steps ≥ 0", sc.WarmupSteps);
+        Check(sc.WarmupStartFactor is >= 0 and <= 1, "schedule.warmup_start_factor", "a number in [0, 1]", sc.WarmupStartFactor);
+        Check(sc.StepSize > 0, "schedule.step_size", "a positive number of epochs", sc.StepSize);
+        Check(sc.Gamma > 0 && double.IsFinite(sc.Gamma), "schedule.gamma", "a positive number", sc.Gamma);
+        Check(sc.Milestones.All(m => m > 0) && (sc.Name != "multistep" || sc.Milestones.Count > 0), "schedule.milestones",
+            "positive epochs, at least one for multistep", $"[{string.Join(", ", sc.Milestones)}]");
+        Check(sc.MinLr >= 0, "schedule.min_lr", "a number ≥ 0", sc.MinLr);
+        Check(sc.TMax >= 0, "schedule.t_max", "a positive number of epochs (0: the whole run)", sc.TMax);
+        Check(sc.T0 > 0 || (sc.T0 == 0 && sc.Name != "cosine_restarts"), "schedule.t_0", "a positive number of epochs in the first cycle", sc.T0);
+        Check(sc.TMult >= 1, "schedule.t_mult", "an integer ≥ 1", sc.TMult);
+        Check(sc.MaxLr >= 0, "schedule.max_lr", "a positive number (0: optimizer.lr)", sc.MaxLr);
+        Check(sc.PctStart is > 0 and < 1, "schedule.pct_start", "a number in (0, 1)", sc.PctStart);
+        Check(sc.DivFactor > 0, "schedule.div_factor", "a positive number", sc.DivFactor);
+        Check(sc.FinalDivFactor > 0, "schedule.final_div_factor", "a positive number", sc.FinalDivFactor);
+        Check(sc.Mode is "min" or "max", "schedule.mode", "one of min, max", sc.Mode);
+        Check(sc.Factor is > 0 and < 1, "schedule.factor", "a number in (0, 1)", sc.Factor);
+        Check(sc.Patience >= 0, "schedule.patience", "a number of epochs ≥ 0", sc.Patience);
+        Check(sc.Threshold >= 0, "schedule.threshold", "a number ≥ 0", sc.Threshold);
+        Check(sc.ThresholdMode is "rel" or "abs", "schedule.threshold_mode", "one of rel, abs", sc.ThresholdMode);
+        Check(sc.Cooldown >= 0, "schedule.cooldown", "a number of epochs ≥ 0", sc.Cooldown);
+        Check(r.Training.GradientAccumulation > 0, "training.gradient_accumulation", "a positive integer", r.Training.GradientAccumulation);
+        Check(r.Training.Monitor is "val_accuracy" or "val_loss", "training.monitor", "one of val_accuracy, val_loss", r.Training.Monitor);
+        Check(r.Training.EarlyStopping.Patience >= 0, "training.early_stopping.patience", "a number ≥ 0 (0 = off)", r.Training.EarlyStopping.Patience);
+        Check(r.Training.EarlyStopping.MinDelta >= 0, "training.early_stopping.min_delta", "a number ≥ 0", r.Training.EarlyStopping.MinDelta);
+        Check(r.Regularization.L1 >= 0, "regularization.l1", "a number ≥ 0", r.Regularization.L1);
+        Check(r.Regularization.L2 >= 0, "regularization.l2", "a number ≥ 0", r.Regularization.L2);
+        Check(r.Clipping.Value >= 0, "clipping.value", "a number ≥ 0 (0 = off)", r.Clipping.Value);
+        Check(r.Clipping.MaxNorm >= 0, "clipping.max_norm", "a number ≥ 0 (0 = off)", r.Clipping.MaxNorm);
         Check(r.Data.ValidationSize >= 0, "data.validation_size", "a number ≥ 0", r.Data.ValidationSize);
         Check(r.Data.Normalize is "standard" or "none", "data.normalize", "one of standard, none", r.Data.Normalize);
         Check(r.Loss.LabelSmoothing is >= 0 and < 1, "loss.label_smoothing", "a number in [0, 1)", r.Loss.LabelSmoothing);

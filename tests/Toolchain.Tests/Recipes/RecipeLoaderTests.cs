@@ -33,7 +33,7 @@ public sealed class RecipeLoaderTests
     [Test]
     public void Every_out_of_range_value_is_reported_at_once_with_its_key_path()
     {
-        var error = Assert.Throws<RecipeException>(() => RecipeLoader.Parse(Minimal + "\ntraining: { batch_size: 0, epochs: -1, device: tpu }", "m.yaml"));
+        var error = Assert.Throws<RecipeException>(() => RecipeLoader.Parse(Minimal + "\ntraining: { batch_size: -1, epochs: -1, device: tpu }", "m.yaml"));
         Assert.That(error!.Message, Does.Contain("training.batch_size").And.Contain("training.epochs").And.Contain("training.device"));
     }
 

@@ -14,8 +14,12 @@ namespace Toolchain.Train.Artifacts;
 /// gradients by reverse-mode autodiff), the optimizer graph, the eval graph, and the fused train
 /// step (training + optimizer in one graph, so a step is one Run).
 /// </summary>
-public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnlyList<string>? trainablePatterns = null)
+public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnlyList<string>? trainablePatterns = null,
+    WeightPenalty? penalty = null, GradientClipping? clipping = null)
 {
+    private readonly WeightPenalty penalty = penalty ?? WeightPenalty.None;
+    private readonly GradientClipping clipping = clipping ?? GradientClipping.None;
+
     public TrainingArtifacts Generate(ModelProto forward)
     {
         var graph = forward.Graph;
@@ -75,7 +79,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         var outputType = g.TypeOf(output) ?? throw new OnnxFormatException($"cannot infer the type of the forward output '{output.Name}'");
         labelType = loss.LabelType(outputType);
         var labels = g.Input(ArtifactNames.Labels, labelType.Element, labelType.Shape!);
-        var lossValue = loss.Build(g, output, labels);
+        var lossValue = penalty.AddTo(g, loss.Build(g, output, labels), parameters);
         var gradients = ReverseModeDifferentiator.Gradients(g, lossValue, values);
         g.Output(lossValue, ArtifactNames.Loss);
         if (!withOptimizer)
@@ -111,11 +115,13 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
     {
         var lr = g.Input(ArtifactNames.LearningRate, ElementType.Float);
         var step = g.Input(ArtifactNames.Step, ElementType.Float);
-        foreach (var p in parameters)
+        var clipped = clipping.Apply(g, parameters.Select(gradientOf).ToList());
+        for (int i = 0; i < parameters.Count; i++)
         {
+            var p = parameters[i];
             var shape = p.Shape.Select(d => (Dim)d).ToArray();
             var state = optimizer.StateNames.Select(s => g.Input(ArtifactNames.State(p.Name, s), ElementType.Float, shape)).ToList();
-            var update = optimizer.Update(g, new ParameterSlot(p.Name, new Value(p.Name), gradientOf(p), state, p.Decays), lr, step);
+            var update = optimizer.Update(g, new ParameterSlot(p.Name, new Value(p.Name), clipped[i], state, p.Decays), lr, step);
             var type = new TensorType(ElementType.Float, shape);
             g.Annotate(update.Parameter, type);
             foreach (var next in update.State) g.Annotate(next, type);

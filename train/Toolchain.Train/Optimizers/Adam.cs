@@ -5,15 +5,17 @@ namespace Toolchain.Train.Optimizers;
 /// <summary>
 /// Adam (Kingma &amp; Ba), optionally with AMSGrad, and AdamW as its decoupled-weight-decay setting:
 /// the same moment updates, only where the decay enters differs (PyTorch's torch.optim.Adam/AdamW).
+/// Adam adds λθ to the gradient (L2); AdamW shrinks the parameter by (1 − lr·λ) before the step.
+/// AMSGrad keeps the running maximum of the raw second moment and bias-corrects that, as PyTorch does.
 /// </summary>
 public sealed class Adam : IOptimizer
 {
     public Adam(double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0, bool decoupled = false, bool amsgrad = false)
     {
-        if (beta1 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "optimizer.betas[0] must be in [0, 1)");
-        if (beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "optimizer.betas[1] must be in [0, 1)");
-        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "optimizer.eps must be positive");
-        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "optimizer.weight_decay must be ≥ 0");
+        Hyperparameter.Require(beta1 is >= 0 and < 1, "optimizer.betas[0]", "a number in [0, 1)", beta1);
+        Hyperparameter.Require(beta2 is >= 0 and < 1, "optimizer.betas[1]", "a number in [0, 1)", beta2);
+        Hyperparameter.Require(eps > 0, "optimizer.eps", "a positive number", eps);
+        Hyperparameter.Require(weightDecay >= 0, "optimizer.weight_decay", "a number ≥ 0", weightDecay);
         (Beta1, Beta2, Eps, WeightDecay, Decoupled, AmsGrad) = (beta1, beta2, eps, weightDecay, decoupled, amsgrad);
     }
 
@@ -44,7 +46,7 @@ public sealed class Adam : IOptimizer
         Value? vMax = null;
         if (AmsGrad) vForDenominator = vMax = g.Op("Max", slot.State[2], v);
 
-        // step size = lr / (1 − β1^t); denominator = sqrt(v / (1 − β2^t)) + eps, as PyTorch computes them.
+        // step size = lr / (1 − β1^t); denominator = sqrt(v) / sqrt(1 − β2^t) + eps, as PyTorch computes them.
         var correction1 = g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta1), step));
         var correction2 = g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta2), step));
         var stepSize = g.Div(lr, correction1);

@@ -3,18 +3,19 @@ using Toolchain.Graph;
 namespace Toolchain.Train.Optimizers;
 
 /// <summary>
-/// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
-/// decay, in PyTorch's form (v = μv + (1 − dampening)g; dampening = μ gives the averaged form).
+/// Stochastic gradient descent as PyTorch's torch.optim.SGD: optional L2 weight decay, momentum with
+/// dampening (b = μb + (1 − dampening)g, b₁ = g), and Nesterov momentum (g + μb). Setting
+/// dampening = momentum gives the averaged form b = βb + (1 − β)g.
 /// </summary>
 public sealed class Sgd : IOptimizer
 {
     public Sgd(double momentum = 0, double dampening = 0, bool nesterov = false, double weightDecay = 0)
     {
-        if (momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "optimizer.momentum must be in [0, 1)");
-        if (dampening is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(dampening), dampening, "optimizer.dampening must be in [0, 1]");
-        if (nesterov && (momentum <= 0 || dampening != 0))
-            throw new ArgumentException("optimizer.nesterov needs optimizer.momentum > 0 and optimizer.dampening = 0");
-        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "optimizer.weight_decay must be ≥ 0");
+        Hyperparameter.Require(momentum is >= 0 and < 1, "optimizer.momentum", "a number in [0, 1)", momentum);
+        Hyperparameter.Require(dampening is >= 0 and <= 1, "optimizer.dampening", "a number in [0, 1]", dampening);
+        Hyperparameter.Require(!nesterov || (momentum > 0 && dampening == 0), "optimizer.nesterov",
+            "false unless optimizer.momentum > 0 and optimizer.dampening = 0", $"true with momentum {momentum} and dampening {dampening}");
+        Hyperparameter.Require(weightDecay >= 0, "optimizer.weight_decay", "a number ≥ 0", weightDecay);
         (Momentum, Dampening, Nesterov, WeightDecay) = (momentum, dampening, nesterov, weightDecay);
     }
 

@@ -5,8 +5,9 @@ using Toolchain.Train.Artifacts;
 namespace Toolchain.Train.Training;
 
 /// <summary>
-/// The checkpoints of a run: epoch-NNNN.safetensors per epoch (the last N kept) and best.safetensors,
-/// each written atomically. Parameters are stored by name, optimizer state as optimizer/&lt;param&gt;/&lt;state&gt;.
+/// The checkpoints of a run, each written atomically: epoch-NNNN.safetensors at the end of every
+/// epoch (the last N kept), epoch-NNNN-partial.safetensors when a run is interrupted mid-epoch, and
+/// best.safetensors. Parameters are stored by name, optimizer state as optimizer/&lt;param&gt;/&lt;state&gt;.
 /// </summary>
 public sealed class CheckpointStore(string directory, int keep)
 {
@@ -16,19 +17,25 @@ public sealed class CheckpointStore(string directory, int keep)
 
     public static string EpochFile(int epoch) => $"epoch-{epoch:D4}.safetensors";
 
-    public string Save(CheckpointContents contents, bool isBest)
+    public static string PartialFile(int epoch) => $"epoch-{epoch:D4}-partial.safetensors";
+
+    public string Save(CheckpointContents contents, bool complete, bool isBest)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var checkpoint = contents.ToCheckpoint();
-        var path = Path.Combine(Directory, EpochFile(contents.Epoch));
+        var path = Path.Combine(Directory, complete ? EpochFile(contents.Epoch) : PartialFile(contents.Epoch));
         checkpoint.Save(path);
         if (isBest) checkpoint.Save(Path.Combine(Directory, BestFile));
-        foreach (var old in EpochFiles().SkipLast(keep)) File.Delete(old);
+        if (complete)
+        {
+            foreach (var partial in System.IO.Directory.GetFiles(Directory, "epoch-*-partial.safetensors")) File.Delete(partial);
+            foreach (var old in AllFiles().SkipLast(keep)) File.Delete(old);
+        }
         return path;
     }
 
-    /// <summary>Epoch checkpoints, oldest first.</summary>
-    public IReadOnlyList<string> EpochFiles() =>
+    /// <summary>Epoch and partial checkpoints, oldest first (a partial epoch sorts before its completed file).</summary>
+    public IReadOnlyList<string> AllFiles() =>
         System.IO.Directory.Exists(Directory)
             ? System.IO.Directory.GetFiles(Directory, "epoch-*.safetensors").Order(StringComparer.Ordinal).ToList()
             : [];
@@ -44,7 +51,8 @@ public sealed record CheckpointContents(
     float Mean,
     float Std,
     IReadOnlyList<string> ClassNames,
-    IReadOnlyDictionary<string, double?> Metrics)
+    IReadOnlyDictionary<string, double?> Metrics,
+    IReadOnlyDictionary<string, string> Loop)
 {
     public Checkpoint ToCheckpoint()
     {
@@ -66,6 +74,7 @@ public sealed record CheckpointContents(
         checkpoint.Metadata["labels"] = JsonSerializer.Serialize(ClassNames);
         checkpoint.Metadata["input_shape"] = JsonSerializer.Serialize(Manifest.SampleShape);
         checkpoint.Metadata["raw_input_type"] = "uint8";
+        foreach (var (key, value) in Loop) checkpoint.Metadata[key] = value;
         return checkpoint;
     }
 }

@@ -9,6 +9,15 @@ public sealed class MetricsLog(string path)
 
     public string Path { get; } = path;
 
+    public IReadOnlyList<EpochMetrics> ReadEpochs() =>
+        File.Exists(Path)
+            ? File.ReadAllLines(Path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochMetrics>(l, Options)!).ToList()
+            : [];
+
+    /// <summary>Replaces the file with exactly these records (a resumed run drops epochs it will redo).</summary>
+    public void Rewrite(IEnumerable<EpochMetrics> records) =>
+        Files.AtomicFile.WriteAllText(Path, string.Concat(records.Select(r => JsonSerializer.Serialize(r, Options) + "\n")));
+
     public void Append(object record)
     {
         System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);

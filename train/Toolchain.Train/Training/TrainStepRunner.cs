@@ -8,7 +8,7 @@ namespace Toolchain.Train.Training;
 /// optimizer state double-buffered in <see cref="ParameterState"/> and inputs in pinned buffers.
 /// The hot loop allocates nothing.
 /// </summary>
-public sealed class TrainStepRunner : IDisposable
+public sealed class TrainStepRunner : IStepRunner
 {
     private readonly InferenceSession session;
     private readonly ArtifactManifest manifest;

@@ -1,115 +1,213 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
-using Spectre.Console;
+using Microsoft.ML.OnnxRuntime;
 using Toolchain.Files;
 using Toolchain.Recipes;
 using Toolchain.Train.Artifacts;
 using Toolchain.Train.Layers;
 using Toolchain.Train.Losses;
 using Toolchain.Train.Optimizers;
+using Toolchain.Train.Schedules;
 
 namespace Toolchain.Train.Training;
 
 /// <summary>
-/// Trains a recipe end to end: generates the artifacts, runs the fused train step over shuffled
+/// Trains a recipe end to end: generates the artifacts, runs optimizer steps over shuffled
 /// mini-batches, evaluates on the validation split every epoch, and writes checkpoints, metrics and
-/// a summary into the run folder.
+/// a summary into the run folder. Resumes from the newest good checkpoint when asked, and stops
+/// cleanly (checkpoint first) when cancelled.
 /// </summary>
 public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions options)
 {
+    private readonly TextWriter log = options.Output;
+
     public TrainingSummary Run()
     {
-        var run = options.RunDirectory;
-        var artifactsDirectory = Path.Combine(run, "artifacts");
-        var log = options.Output;
         var training = recipe.Training;
-
-        var forward = ForwardModelBuilder.Build(recipe.Model, training.Seed, options.RecipeDirectory);
-        var generator = new ArtifactGenerator(LossFactory.Create(recipe.Loss), OptimizerFactory.Create(recipe.Optimizer), recipe.Model.Trainable);
-        var artifacts = generator.Generate(forward);
-        artifacts.Save(artifactsDirectory);
+        var artifactsDirectory = Path.Combine(options.RunDirectory, "artifacts");
+        var artifacts = GenerateArtifacts(artifactsDirectory);
         var manifest = artifacts.Manifest;
-        log.WriteLine($"Artifacts: {artifactsDirectory} ({manifest.Parameters.Count} parameter tensors, " +
-            $"{manifest.Parameters.Sum(p => p.ElementCount):N0} parameters, optimizer {manifest.Optimizer})");
 
-        using var trainSession = SessionFactory.Create(Path.Combine(artifactsDirectory, ArtifactNames.TrainStepFile), training.Device, training.Threads);
-        using var evalSession = SessionFactory.Create(Path.Combine(artifactsDirectory, ArtifactNames.EvalFile), training.Device, training.Threads);
-        using var state = new ParameterState(manifest, artifacts.InitialParameters, null);
-        using var runner = new TrainStepRunner(trainSession, manifest, state);
-        using var evaluator = new Evaluator(evalSession, manifest, state);
-
-        var checkpoints = new CheckpointStore(Path.Combine(run, "checkpoints"), training.KeepCheckpoints);
-        var metricsLog = new MetricsLog(Path.Combine(run, "metrics.jsonl"));
-        if (File.Exists(metricsLog.Path)) File.Delete(metricsLog.Path);
-        var progress = new ProgressLine(log, options.Interactive);
-
-        int batchSize = training.BatchSize;
+        int batchSize = training.BatchSize == 0 ? data.TrainCount : training.BatchSize * training.GradientAccumulation;
         int stepsPerEpoch = training.DropLast ? data.TrainCount / batchSize : (data.TrainCount + batchSize - 1) / batchSize;
         if (stepsPerEpoch == 0)
-            throw new RecipeException($"training.batch_size: {batchSize} is larger than the {data.TrainCount} training samples with drop_last");
-        log.WriteLine($"Training {recipe.Name} on {training.Device}: {data.TrainCount:N0} train / {data.ValidationCount:N0} validation samples, " +
-            $"batch {batchSize}, {stepsPerEpoch} steps per epoch, {training.Epochs} epochs");
+            throw new RecipeException($"training.batch_size: a batch of {batchSize} is larger than the {data.TrainCount} training samples with drop_last");
+        var schedule = ScheduleFactory.Create(recipe.Schedule, recipe.Optimizer.Lr, stepsPerEpoch, training.Epochs);
+        var plateau = schedule as IPlateauSchedule;
+        var monitor = new MetricMonitor(training.Monitor, training.EarlyStopping.Patience, training.EarlyStopping.MinDelta);
+        var checkpoints = new CheckpointStore(Path.Combine(options.RunDirectory, "checkpoints"), training.KeepCheckpoints);
+        var resume = options.Resume ? ResumePoint.Find(checkpoints, log) : null;
+        if (options.Resume && resume is null) log.WriteLine("No checkpoint to resume from: starting from the beginning");
 
-        var history = new List<EpochMetrics>();
-        var order = Enumerable.Range(0, data.TrainCount).ToArray();
-        long step = 0;
-        double bestScore = double.NegativeInfinity;
-        int bestEpoch = 0;
-        double epochSeconds = 0;
-        long totalSamples = 0;
-        string latest = "";
-        for (int epoch = 1; epoch <= training.Epochs; epoch++)
+        using var state = new ParameterState(manifest, resume?.Checkpoint.Tensors ?? artifacts.InitialParameters, resume?.Checkpoint.Tensors);
+        using var evalSession = SessionFactory.Create(Path.Combine(artifactsDirectory, ArtifactNames.EvalFile), training.Device, training.Threads);
+        using var evaluator = new Evaluator(evalSession, manifest, state);
+        var sessions = new List<InferenceSession>();
+        using var runner = CreateRunner(artifactsDirectory, manifest, state, sessions);
+        try
         {
-            ShuffleForEpoch(order, training.Seed, epoch);
-            var epochClock = Stopwatch.StartNew();
-            double lossSum = 0;
-            long samples = 0;
-            double lr = recipe.Optimizer.Lr;
-            for (int s = 0; s < stepsPerEpoch; s++)
+            var loop = new LoopPosition();
+            var metricsLog = new MetricsLog(Path.Combine(options.RunDirectory, "metrics.jsonl"));
+            var history = new List<EpochMetrics>();
+            if (resume is not null)
             {
-                int start = s * batchSize;
-                int size = Math.Min(batchSize, data.TrainCount - start);
-                step++;
-                var loss = runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(start, size), (float)lr, step);
-                if (!float.IsFinite(loss))
-                    throw new TrainingDivergedException($"loss became {loss} at epoch {epoch}, step {step} (batch {s + 1} of the epoch); " +
-                        $"the last good checkpoint is {(latest.Length > 0 ? latest : "none yet")}. Try a lower optimizer.lr");
-                lossSum += loss * size;
-                samples += size;
-                progress.Update(epoch, training.Epochs, s + 1, stepsPerEpoch, lossSum / samples, samples / epochClock.Elapsed.TotalSeconds);
+                loop = LoopPosition.From(resume, stepsPerEpoch);
+                RestoreBookkeeping(resume, monitor, plateau);
+                history.AddRange(metricsLog.ReadEpochs().Where(e => e.Epoch < loop.Epoch));
+                log.WriteLine($"Resuming from {resume.Path}: epoch {loop.Epoch}, batch {loop.EpochStep + 1} of {stepsPerEpoch}, step {loop.Step}");
             }
-            var trainSeconds = epochClock.Elapsed.TotalSeconds;
-            totalSamples += samples;
-            var validation = evaluator.Evaluate(data.ValidationFeatures, data.ValidationLabels);
-            progress.Finish();
+            metricsLog.Rewrite(history);
 
-            double score = validation.Accuracy ?? -validation.Loss;
-            bool isBest = score > bestScore;
-            if (isBest) (bestScore, bestEpoch) = (score, epoch);
-            var metrics = new Dictionary<string, double?>
+            log.WriteLine($"Training {recipe.Name} on {training.Device}: {data.TrainCount:N0} train / {data.ValidationCount:N0} validation samples, " +
+                $"batch {batchSize}{(training.GradientAccumulation > 1 ? $" ({training.GradientAccumulation} × {training.BatchSize})" : "")}, " +
+                $"{stepsPerEpoch} steps per epoch, {training.Epochs} epochs");
+            var progress = new ProgressLine(log, options.Interactive);
+            var order = new int[data.TrainCount];
+            string latest = resume?.Path ?? "";
+            bool stoppedEarly = false, interrupted = false;
+            for (int epoch = loop.Epoch; epoch <= training.Epochs && !stoppedEarly && !interrupted; epoch++)
             {
-                ["train_loss"] = lossSum / samples,
-                ["val_loss"] = validation.Loss,
-                ["val_accuracy"] = validation.Accuracy,
-            };
-            latest = checkpoints.Save(new CheckpointContents(manifest, state.Snapshot(), recipe.Name, epoch, step,
-                data.Mean, data.Std, data.ClassNames, metrics), isBest);
-            var record = new EpochMetrics(epoch, step, lr, lossSum / samples, validation.Loss, validation.Accuracy,
-                samples / trainSeconds, trainSeconds, latest);
-            history.Add(record);
-            metricsLog.Append(record);
-            epochSeconds += trainSeconds;
-            log.WriteLine($"epoch {epoch}/{training.Epochs}  train_loss {record.TrainLoss:F4}  val_loss {record.ValLoss:F4}" +
-                (record.ValAccuracy is { } a ? $"  val_accuracy {a:F4}" : "") + $"  {record.SamplesPerSecond:N0} samples/s  {trainSeconds:F1}s");
+                ShuffleForEpoch(order, training.Seed, epoch);
+                var clock = Stopwatch.StartNew();
+                int first = epoch == loop.Epoch ? loop.EpochStep : 0;
+                long epochSamples = 0;
+                double lr = schedule.At(loop.Step);
+                for (int s = first; s < stepsPerEpoch; s++)
+                {
+                    int start = s * batchSize;
+                    int size = Math.Min(batchSize, data.TrainCount - start);
+                    lr = schedule.At(loop.Step);
+                    var loss = runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(start, size), (float)lr, ++loop.Step);
+                    if (!float.IsFinite(loss))
+                        throw new TrainingDivergedException($"loss became {loss} at epoch {epoch}, step {loop.Step} (batch {s + 1} of the epoch); " +
+                            $"the last good checkpoint is {(latest.Length > 0 ? latest : "none yet")}. Try a lower optimizer.lr or clipping.max_norm");
+                    loop.LossSum += loss * (double)size;
+                    loop.Samples += size;
+                    epochSamples += size;
+                    loop.EpochStep = s + 1;
+                    progress.Update(epoch, training.Epochs, s + 1, stepsPerEpoch, loop.LossSum / loop.Samples, epochSamples / clock.Elapsed.TotalSeconds);
+                    if (options.Cancellation.IsCancellationRequested && s + 1 < stepsPerEpoch)
+                    {
+                        progress.Finish();
+                        latest = checkpoints.Save(Contents(manifest, state, epoch, loop, monitor, plateau, new Dictionary<string, double?>()), complete: false, isBest: false);
+                        log.WriteLine($"Interrupted at epoch {epoch}, step {loop.Step}: saved {latest}. Continue with --resume.");
+                        interrupted = true;
+                        break;
+                    }
+                }
+                if (interrupted) break;
+                var seconds = clock.Elapsed.TotalSeconds;
+                var validation = evaluator.Evaluate(data.ValidationFeatures, data.ValidationLabels);
+                progress.Finish();
+                bool isBest = monitor.Observe(epoch, monitor.Score(validation));
+                plateau?.Report(plateau is ReduceLrOnPlateau { Mode: "max" } ? validation.Accuracy ?? -validation.Loss : validation.Loss);
+                var metrics = new Dictionary<string, double?>
+                {
+                    ["train_loss"] = loop.LossSum / loop.Samples,
+                    ["val_loss"] = validation.Loss,
+                    ["val_accuracy"] = validation.Accuracy,
+                };
+                latest = checkpoints.Save(Contents(manifest, state, epoch, loop, monitor, plateau, metrics), complete: true, isBest);
+                var record = new EpochMetrics(epoch, loop.Step, lr, loop.LossSum / loop.Samples, validation.Loss, validation.Accuracy,
+                    epochSamples / seconds, seconds, latest);
+                history.Add(record);
+                metricsLog.Append(record);
+                log.WriteLine($"epoch {epoch}/{training.Epochs}  train_loss {record.TrainLoss:F4}  val_loss {record.ValLoss:F4}" +
+                    (record.ValAccuracy is { } a ? $"  val_accuracy {a:F4}" : "") + $"  lr {lr:G4}  {record.SamplesPerSecond:N0} samples/s  {seconds:F1}s");
+                loop = loop with { Epoch = epoch + 1, EpochStep = 0, LossSum = 0, Samples = 0 };
+                if (monitor.ShouldStop)
+                {
+                    stoppedEarly = true;
+                    log.WriteLine($"Early stopping: {monitor.Metric} has not improved by more than {training.EarlyStopping.MinDelta} for {monitor.EpochsWithoutImprovement} epochs (best {monitor.Best:F4} at epoch {monitor.BestEpoch})");
+                    if (training.EarlyStopping.RestoreBest) latest = RestoreBest(checkpoints, latest, monitor.BestEpoch);
+                }
+            }
+            var summary = Summarize(history, loop.Step, batchSize, latest, checkpoints, monitor, stoppedEarly, interrupted);
+            AtomicFile.WriteAllText(Path.Combine(options.RunDirectory, "summary.json"), JsonSerializer.Serialize(summary, TrainingArtifacts.Json));
+            if (history.Count > 0) new SummaryTable(log, options.Interactive).Print(summary);
+            return summary;
         }
+        finally
+        {
+            foreach (var s in sessions) s.Dispose();
+        }
+    }
 
-        var last = history[^1];
-        var summary = new TrainingSummary(recipe.Name, training.Device, training.Epochs, step, batchSize, last.TrainLoss, last.ValLoss,
-            last.ValAccuracy, history[bestEpoch - 1].ValAccuracy, bestEpoch, totalSamples / epochSeconds, epochSeconds, latest,
-            Path.Combine(checkpoints.Directory, CheckpointStore.BestFile), history);
-        AtomicFile.WriteAllText(Path.Combine(run, "summary.json"), JsonSerializer.Serialize(summary, TrainingArtifacts.Json));
-        PrintSummary(summary);
-        return summary;
+    private TrainingArtifacts GenerateArtifacts(string directory)
+    {
+        var forward = ForwardModelBuilder.Build(recipe.Model, recipe.Training.Seed, options.RecipeDirectory);
+        var generator = new ArtifactGenerator(LossFactory.Create(recipe.Loss), OptimizerFactory.Create(recipe.Optimizer), recipe.Model.Trainable,
+            new WeightPenalty(recipe.Regularization.L1, recipe.Regularization.L2, recipe.Regularization.ApplyToBiases),
+            new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm));
+        var artifacts = generator.Generate(forward);
+        artifacts.Save(directory);
+        var m = artifacts.Manifest;
+        log.WriteLine($"Artifacts: {directory} ({m.Parameters.Count} parameter tensors, {m.Parameters.Sum(p => p.ElementCount):N0} parameters, optimizer {m.Optimizer})");
+        return artifacts;
+    }
+
+    private IStepRunner CreateRunner(string directory, ArtifactManifest manifest, ParameterState state, List<InferenceSession> sessions)
+    {
+        var t = recipe.Training;
+        InferenceSession Open(string file)
+        {
+            var session = SessionFactory.Create(Path.Combine(directory, file), t.Device, t.Threads);
+            sessions.Add(session);
+            return session;
+        }
+        if (t.GradientAccumulation > 1)
+            return new AccumulatingStepRunner(Open(ArtifactNames.TrainingFile), Open(ArtifactNames.OptimizerFile), manifest, state, t.BatchSize);
+        return new TrainStepRunner(Open(ArtifactNames.TrainStepFile), manifest, state);
+    }
+
+    private CheckpointContents Contents(ArtifactManifest manifest, ParameterState state, int epoch, LoopPosition loop,
+        MetricMonitor monitor, IPlateauSchedule? plateau, Dictionary<string, double?> metrics)
+    {
+        var bookkeeping = new Dictionary<string, string>
+        {
+            ["epoch_step"] = loop.EpochStep.ToString(),
+            ["epoch_loss_sum"] = loop.LossSum.ToString("R", CultureInfo.InvariantCulture),
+            ["epoch_samples"] = loop.Samples.ToString(),
+            ["best_epoch"] = monitor.BestEpoch.ToString(),
+            ["best_score"] = monitor.Best?.ToString("R", CultureInfo.InvariantCulture) ?? "",
+            ["epochs_without_improvement"] = monitor.EpochsWithoutImprovement.ToString(),
+            ["seed"] = recipe.Training.Seed.ToString(),
+        };
+        if (plateau is not null) bookkeeping["plateau_state"] = JsonSerializer.Serialize(plateau.State);
+        return new CheckpointContents(manifest, state.Snapshot(), recipe.Name, epoch, loop.Step, data.Mean, data.Std, data.ClassNames, metrics, bookkeeping);
+    }
+
+    private static void RestoreBookkeeping(ResumePoint resume, MetricMonitor monitor, IPlateauSchedule? plateau)
+    {
+        var meta = resume.Checkpoint.Metadata;
+        double? best = meta.GetValueOrDefault("best_score") is { Length: > 0 } b ? double.Parse(b, CultureInfo.InvariantCulture) : null;
+        monitor.Restore(best, int.Parse(meta.GetValueOrDefault("best_epoch", "0")), int.Parse(meta.GetValueOrDefault("epochs_without_improvement", "0")));
+        if (plateau is not null && meta.GetValueOrDefault("plateau_state") is { } json)
+            plateau.State = JsonSerializer.Deserialize<PlateauState>(json)!;
+    }
+
+    private string RestoreBest(CheckpointStore checkpoints, string latest, int bestEpoch)
+    {
+        // The run's final weights become the best epoch's: the latest checkpoint is replaced by the best one.
+        var best = Path.Combine(checkpoints.Directory, CheckpointStore.BestFile);
+        var checkpoint = Toolchain.Checkpoints.Checkpoint.Load(best);
+        checkpoint.Metadata["restored_from_epoch"] = bestEpoch.ToString();
+        checkpoint.Save(latest);
+        log.WriteLine($"Restored the best weights (epoch {bestEpoch}) into {latest}");
+        return latest;
+    }
+
+    private TrainingSummary Summarize(List<EpochMetrics> history, long steps, int batchSize, string latest, CheckpointStore checkpoints,
+        MetricMonitor monitor, bool stoppedEarly, bool interrupted)
+    {
+        double seconds = history.Sum(h => h.EpochSeconds);
+        double samples = history.Sum(h => h.SamplesPerSecond * h.EpochSeconds);
+        var last = history.Count > 0 ? history[^1] : null;
+        var best = history.FirstOrDefault(h => h.Epoch == monitor.BestEpoch);
+        return new TrainingSummary(recipe.Name, recipe.Training.Device, history.Count, steps, batchSize, last?.TrainLoss ?? double.NaN,
+            last?.ValLoss ?? double.NaN, last?.ValAccuracy, best?.ValAccuracy, monitor.BestEpoch, seconds > 0 ? samples / seconds : 0, seconds,
+            latest, Path.Combine(checkpoints.Directory, CheckpointStore.BestFile), stoppedEarly, interrupted, history);
     }
 
     /// <summary>The data order of an epoch depends only on the seed and the epoch, so a resumed run sees the same batches.</summary>
@@ -117,18 +215,5 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
     {
         for (int k = 0; k < order.Length; k++) order[k] = k;
         new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order);
-    }
-
-    private void PrintSummary(TrainingSummary summary)
-    {
-        var table = new Table().AddColumns("epoch", "train loss", "val loss", "val accuracy", "samples/s", "seconds");
-        foreach (var e in summary.History)
-            table.AddRow(e.Epoch.ToString(), e.TrainLoss.ToString("F4"), e.ValLoss.ToString("F4"),
-                e.ValAccuracy?.ToString("F4") ?? "-", e.SamplesPerSecond.ToString("N0"), e.EpochSeconds.ToString("F1"));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(options.Output), Ansi = options.Interactive ? AnsiSupport.Detect : AnsiSupport.No });
-        console.Write(table);
-        options.Output.WriteLine($"Throughput: {summary.SamplesPerSecond:N0} samples/s (batch {summary.BatchSize}, {summary.Steps} steps, {summary.TrainingSeconds:F1}s of training)");
-        options.Output.WriteLine($"Best validation accuracy: {summary.BestValAccuracy?.ToString("F4") ?? "-"} at epoch {summary.BestEpoch}");
-        options.Output.WriteLine($"Checkpoints: {summary.LatestCheckpoint} (latest), {summary.BestCheckpoint} (best)");
     }
 }

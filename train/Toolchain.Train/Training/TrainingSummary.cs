@@ -16,4 +16,6 @@ public sealed record TrainingSummary(
     double TrainingSeconds,
     string LatestCheckpoint,
     string BestCheckpoint,
+    bool StoppedEarly,
+    bool Interrupted,
     IReadOnlyList<EpochMetrics> History);

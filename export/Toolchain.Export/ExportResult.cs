@@ -1,0 +1,15 @@
+namespace Toolchain.Export;
+
+/// <summary>What an export published and how it verified.</summary>
+public sealed record ExportResult(
+    string Model,
+    long Version,
+    string ModelPath,
+    long ModelBytes,
+    string CheckpointPath,
+    string CheckpointSha256,
+    string? CheckpointMetricsJson,
+    int ValidationSize,
+    ParityResult Parity,
+    DateTimeOffset ExportedAt,
+    string ReportPath);

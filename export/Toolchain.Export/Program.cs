@@ -1,0 +1,3 @@
+using Toolchain.Export;
+
+return ExportCommand.Create().Parse(args).Invoke();

@@ -1,0 +1,39 @@
+using Toolchain.Serve;
+using Toolchain.Serve.Repository;
+
+return await ServeCommand.Create(Serve).Parse(args).InvokeAsync();
+
+static async Task<int> Serve(ServeOptions options, CancellationToken cancel)
+{
+    InferenceServer server;
+    try
+    {
+        server = InferenceServer.Create(options);
+    }
+    catch (ModelLoadException e)
+    {
+        Console.Error.WriteLine($"toolchain-serve: {e.Message}");
+        return 1;
+    }
+    await using (server)
+    {
+        foreach (var name in server.Models.ModelNames)
+        {
+            server.Models.TryFind(name, null, out var model, out _);
+            Console.WriteLine($"Serving {name} versions [{string.Join(",", server.Models.VersionsOf(name))}]: " +
+                $"{string.Join(", ", model.Inputs)} -> {string.Join(", ", model.Outputs)}");
+        }
+        try
+        {
+            await server.StartAsync(cancel);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"toolchain-serve: cannot listen on {options.Host}:{options.Port}: {e.Message}");
+            return 1;
+        }
+        Console.WriteLine($"Listening on {server.Url!.GetLeftPart(UriPartial.Authority)}");
+        await server.WaitForShutdownAsync(cancel);
+    }
+    return 0;
+}

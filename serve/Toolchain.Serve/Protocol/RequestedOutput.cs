@@ -1,0 +1,7 @@
+namespace Toolchain.Serve.Protocol;
+
+/// <summary>
+/// An output the client asked for. <see cref="Classification"/> &gt; 0 asks, as Triton's classification
+/// extension does, for the top-k classes as "score:index:label" strings instead of the raw tensor.
+/// </summary>
+public sealed record RequestedOutput(string Name, int Classification = 0);

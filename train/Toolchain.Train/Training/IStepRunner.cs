@@ -1,0 +1,9 @@
+namespace Toolchain.Train.Training;
+
+/// <summary>Runs one optimizer step on a batch of samples and returns the batch's mean loss.</summary>
+public interface IStepRunner : IDisposable
+{
+    /// <param name="indices">Which samples of <paramref name="features"/> form the batch.</param>
+    /// <param name="step">1-based number of this optimizer update.</param>
+    float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step);
+}
