@@ -8,12 +8,13 @@ DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CONFIG := Release
 BIN = $(1)/bin/$(CONFIG)/net10.0
 
-.PHONY: help setup build train test clean
+.PHONY: help setup build train export test clean
 
 help:
 	@echo "make setup                 install Fashion-MNIST (Debian dataset-fashion-mnist) and restore packages"
 	@echo "make build                 build every project ($(CONFIG))"
 	@echo "make train MODEL=name      train models/<name>/recipe.yaml into runs/<name>/ (ARGS='--optimizer.lr 0.01' overrides keys)"
+	@echo "make export MODEL=name     export the latest checkpoint to models/<name>/<version>/model.onnx (ARGS='--best')"
 	@echo "make test                  run the NUnit test suite"
 
 setup:
@@ -29,6 +30,9 @@ build:
 
 train: build
 	$(DOTNET) $(call BIN,train/Toolchain.Train)/toolchain-train.dll --model $(MODEL) $(ARGS)
+
+export: build
+	$(DOTNET) $(call BIN,export/Toolchain.Export)/toolchain-export.dll --model $(MODEL) $(ARGS)
 
 test:
 	rm -rf TestResults
