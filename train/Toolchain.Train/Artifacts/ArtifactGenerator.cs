@@ -25,20 +25,22 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         var graph = forward.Graph;
         if (graph.Input.Count == 0 || graph.Output.Count == 0)
             throw new OnnxFormatException($"forward model '{graph.Name}' needs at least one input and one output");
-        var parameters = SelectParameters(graph);
+        var buffers = TrainingMode.Buffers(graph).Select(name => graph.Initializer.First(t => t.Name == name))
+            .Select(t => new ParameterInfo(t.Name, t.Dims.ToArray(), Decays: false)).ToList();
+        var parameters = SelectParameters(graph).Where(p => buffers.All(b => b.Name != p.Name)).ToList();
         if (parameters.Count == 0)
             throw new OnnxFormatException($"forward model '{graph.Name}' has no trainable float initializers" +
                 (trainablePatterns is { Count: > 0 } ? $" matching {string.Join(", ", trainablePatterns)}" : ""));
 
-        var training = BuildTrainingGraph(forward, parameters, withOptimizer: false, out var manifestLabels);
-        var trainStep = BuildTrainingGraph(forward, parameters, withOptimizer: true, out _);
-        var eval = BuildEvalGraph(forward, parameters);
+        var training = BuildTrainingGraph(forward, parameters, buffers, withOptimizer: false, out var manifestLabels);
+        var trainStep = BuildTrainingGraph(forward, parameters, buffers, withOptimizer: true, out _);
+        var eval = BuildEvalGraph(forward, parameters, buffers);
         var optimizerGraph = BuildOptimizerGraph(parameters);
-        var initial = graph.Initializer.Where(t => parameters.Any(p => p.Name == t.Name))
+        var initial = graph.Initializer.Where(t => parameters.Concat(buffers).Any(p => p.Name == t.Name))
             .ToDictionary(t => t.Name, t => new FloatTensor(t.Dims.ToArray(), TensorProtos.ToFloats(t)));
         var sampleShape = GraphBuilder.TypeFromProto(graph.Input[0].Type)?.Shape?.Skip(1).Select(d => d.Size).ToArray() ?? [];
         var manifest = new ArtifactManifest(sampleShape, manifestLabels.Element, manifestLabels.Shape!.Skip(1).Select(d => d.Size).ToArray(),
-            loss.Name, optimizer.Name, optimizer.StateNames, optimizer.StateNames.Select(optimizer.InitialState).ToList(), parameters);
+            loss.Name, optimizer.Name, optimizer.StateNames, optimizer.StateNames.Select(optimizer.InitialState).ToList(), parameters, buffers);
         return new TrainingArtifacts(forward, training, optimizerGraph, eval, trainStep, manifest, initial);
     }
 
@@ -53,14 +55,19 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
             .ToList();
     }
 
-    /// <summary>The forward graph with parameters turned into graph inputs, ready to extend.</summary>
-    private static (GraphBuilder Builder, Value Input, Value Output, List<Value> Parameters) OpenForward(ModelProto forward, IReadOnlyList<ParameterInfo> parameters, string name)
+    /// <summary>
+    /// The forward graph with parameters and buffers turned into graph inputs, ready to extend; in
+    /// training form (see <see cref="TrainingMode"/>) the buffer updates become graph outputs.
+    /// </summary>
+    private static (GraphBuilder Builder, Value Input, Value Output, List<Value> Parameters) OpenForward(ModelProto forward,
+        IReadOnlyList<ParameterInfo> parameters, IReadOnlyList<ParameterInfo> buffers, string name, bool training)
     {
         var graph = forward.Graph.Clone();
         graph.Name = name;
         var output = new Value(graph.Output[0].Name);
         graph.Output.Clear();
-        var trainable = parameters.Select(p => p.Name).ToHashSet();
+        var bufferUpdates = training ? TrainingMode.Apply(graph) : new Dictionary<string, string>();
+        var trainable = parameters.Concat(buffers).Select(p => p.Name).ToHashSet();
         var moved = graph.Initializer.Where(t => trainable.Contains(t.Name)).ToList();
         foreach (var tensor in moved)
         {
@@ -70,12 +77,19 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         }
         GraphValidator.SortTopologically(graph);
         var builder = GraphBuilder.Extend(graph);
+        foreach (var b in buffers)
+            if (bufferUpdates.TryGetValue(b.Name, out var update))
+            {
+                builder.Annotate(new Value(update), new TensorType(ElementType.Float, b.Shape.Select(d => (Dim)d).ToArray()));
+                builder.Output(new Value(update));
+            }
         return (builder, new Value(graph.Input[0].Name), output, parameters.Select(p => new Value(p.Name)).ToList());
     }
 
-    private ModelProto BuildTrainingGraph(ModelProto forward, IReadOnlyList<ParameterInfo> parameters, bool withOptimizer, out TensorType labelType)
+    private ModelProto BuildTrainingGraph(ModelProto forward, IReadOnlyList<ParameterInfo> parameters, IReadOnlyList<ParameterInfo> buffers,
+        bool withOptimizer, out TensorType labelType)
     {
-        var (g, _, output, values) = OpenForward(forward, parameters, withOptimizer ? "train_step" : "training");
+        var (g, _, output, values) = OpenForward(forward, parameters, buffers, withOptimizer ? "train_step" : "training", training: true);
         var outputType = g.TypeOf(output) ?? throw new OnnxFormatException($"cannot infer the type of the forward output '{output.Name}'");
         labelType = loss.LabelType(outputType);
         var labels = g.Input(ArtifactNames.Labels, labelType.Element, labelType.Shape!);
@@ -91,9 +105,9 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         return g.ToModel(docString: $"Toolchain fused train step: loss, gradients and the {optimizer.Name} update in one graph");
     }
 
-    private ModelProto BuildEvalGraph(ModelProto forward, IReadOnlyList<ParameterInfo> parameters)
+    private ModelProto BuildEvalGraph(ModelProto forward, IReadOnlyList<ParameterInfo> parameters, IReadOnlyList<ParameterInfo> buffers)
     {
-        var (g, _, output, _) = OpenForward(forward, parameters, "eval");
+        var (g, _, output, _) = OpenForward(forward, parameters, buffers, "eval", training: false);
         var labelType = loss.LabelType(g.TypeOf(output)!);
         var labels = g.Input(ArtifactNames.Labels, labelType.Element, labelType.Shape!);
         g.Output(loss.Build(g, output, labels), ArtifactNames.Loss);

@@ -48,6 +48,8 @@ public sealed class AccumulatingStepRunner : IStepRunner
             foreach (var p in manifest.Parameters) { names.Add(p.Name); values.Add(state.Value(p.Name, state.Current)); }
             var outputs = new List<string> { ArtifactNames.Loss };
             outputs.AddRange(manifest.Parameters.Select(p => ArtifactNames.Gradient(p.Name)));
+            outputs.AddRange(manifest.Buffers.Select(b => ArtifactNames.Next(b.Name)));
+            foreach (var b in manifest.Buffers) { names.Add(b.Name); values.Add(state.Value(b.Name, state.Current)); }
             using var results = training.Run(runOptions, names, values, outputs);
             lossSum += results[0].GetTensorDataAsSpan<float>()[0] * (double)size;
             for (int k = 0; k < manifest.Parameters.Count; k++)
@@ -56,6 +58,9 @@ public sealed class AccumulatingStepRunner : IStepRunner
                 var sum = sums[manifest.Parameters[k].Name];
                 for (int j = 0; j < sum.Length; j++) sum[j] += gradient[j] * size;
             }
+            // Running statistics advance once per micro-batch, as they would over k separate forward passes.
+            for (int k = 0; k < manifest.Buffers.Count; k++)
+                state.SetCurrent(manifest.Buffers[k].Name, results[1 + manifest.Parameters.Count + k].GetTensorDataAsSpan<float>());
         }
         float scale = 1f / indices.Length;
         foreach (var sum in sums.Values)
@@ -67,7 +72,7 @@ public sealed class AccumulatingStepRunner : IStepRunner
         var inputValues = new List<OrtValue> { learningRateValue, stepValue };
         var outputNames = new List<string>();
         var outputValues = new List<OrtValue>();
-        foreach (var (name, current, next) in state.Pairs)
+        foreach (var (name, current, next) in state.OptimizerPairs)
         {
             inputNames.Add(name);
             inputValues.Add(current);
@@ -76,6 +81,7 @@ public sealed class AccumulatingStepRunner : IStepRunner
         }
         foreach (var p in manifest.Parameters) { inputNames.Add(ArtifactNames.Gradient(p.Name)); inputValues.Add(gradientValues[p.Name]); }
         optimizer.Run(runOptions, inputNames, inputValues, outputNames, outputValues);
+        foreach (var b in manifest.Buffers) state.CarryOver(b.Name);
         state.Swap();
         return (float)(lossSum / indices.Length);
     }

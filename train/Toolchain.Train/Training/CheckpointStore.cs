@@ -63,6 +63,7 @@ public sealed record CheckpointContents(
             foreach (var s in Manifest.StateNames)
                 checkpoint.Tensors[ArtifactNames.CheckpointState(p.Name, s)] = Values[ArtifactNames.State(p.Name, s)];
         }
+        foreach (var b in Manifest.Buffers) checkpoint.Tensors[b.Name] = Values[b.Name];
         checkpoint.Tensors["normalization/mean"] = new FloatTensor([1], [Mean]);
         checkpoint.Tensors["normalization/std"] = new FloatTensor([1], [Std]);
         checkpoint.Metadata["toolchain.format"] = "1";

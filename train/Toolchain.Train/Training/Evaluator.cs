@@ -23,7 +23,7 @@ public sealed class Evaluator(InferenceSession session, ArtifactManifest manifes
             batch.FillRange(features, labels, start);
             var names = new List<string> { ArtifactNames.Input, ArtifactNames.Labels };
             var values = new List<OrtValue> { batch.Features, batch.Labels };
-            foreach (var p in manifest.Parameters) { names.Add(p.Name); values.Add(state.Value(p.Name, state.Current)); }
+            foreach (var p in manifest.Carried) { names.Add(p.Name); values.Add(state.Value(p.Name, state.Current)); }
             using var outputs = session.Run(runOptions, names, values, [ArtifactNames.Loss, ArtifactNames.Logits]);
             lossSum += outputs[0].GetTensorDataAsSpan<float>()[0] * (double)size;
             correct += CountCorrect(outputs[1], labels, start, size);

@@ -11,6 +11,7 @@ namespace Toolchain.Train.Training;
 public sealed class ParameterState : IDisposable
 {
     private readonly List<(string Name, float[][] Buffers, OrtValue[] Values)> slots = [];
+    private readonly HashSet<string> buffers = new(StringComparer.Ordinal);
 
     public ParameterState(ArtifactManifest manifest, IReadOnlyDictionary<string, FloatTensor> parameters, IReadOnlyDictionary<string, FloatTensor>? optimizerState)
     {
@@ -29,6 +30,25 @@ public sealed class ParameterState : IDisposable
                 Add(ArtifactNames.State(p.Name, manifest.StateNames[s]), p.Shape, data);
             }
         }
+        foreach (var b in manifest.Buffers)
+        {
+            var initial = parameters.TryGetValue(b.Name, out var t) ? t : throw new CheckpointException($"no value for buffer '{b.Name}'");
+            Add(b.Name, b.Shape, initial.Data);
+            buffers.Add(b.Name);
+        }
+    }
+
+    /// <summary>Parameters and optimizer state: what the optimizer graph reads and writes.</summary>
+    public IEnumerable<(string Name, OrtValue Current, OrtValue Next)> OptimizerPairs => Pairs.Where(p => !buffers.Contains(p.Name));
+
+    /// <summary>Overwrites a buffer's current value (gradient accumulation updates running statistics per micro-batch).</summary>
+    public void SetCurrent(string name, ReadOnlySpan<float> values) => values.CopyTo(slots.First(s => s.Name == name).Buffers[Current]);
+
+    /// <summary>Carries a buffer's current value into the other set before a swap.</summary>
+    public void CarryOver(string name)
+    {
+        var slot = slots.First(s => s.Name == name);
+        slot.Buffers[Current].CopyTo(slot.Buffers[1 - Current], 0);
     }
 
     /// <summary>Which of the two sets holds the current values (0 or 1).</summary>
