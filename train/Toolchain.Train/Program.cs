@@ -14,12 +14,13 @@ var models = new Option<string>("--models") { Description = "Models folder holdi
 var runs = new Option<string>("--runs") { Description = "Folder for run outputs (runs/<name>/)", DefaultValueFactory = _ => "runs" };
 var device = new Option<string?>("--device") { Description = "cpu (default) or cuda; overrides training.device" };
 var epochs = new Option<int?>("--epochs") { Description = "Overrides training.epochs" };
+var forward = new Option<string?>("--forward") { Description = "Train an existing forward ONNX model (overrides model.forward; its initializers become parameters)" };
 var resume = new Option<bool>("--resume") { Description = "Continue from the newest good checkpoint in runs/<name>/checkpoints" };
 
 var root = new RootCommand("Train a Toolchain recipe: generate ONNX training artifacts and run them on ONNX Runtime.\n" +
     "Any recipe key can be overridden as --section.key value, e.g. --optimizer.lr 0.01")
 {
-    model, recipePath, models, runs, device, epochs, resume,
+    model, recipePath, models, runs, device, epochs, forward, resume,
 };
 root.TreatUnmatchedTokensAsErrors = false;
 root.SetAction(parse =>
@@ -29,6 +30,7 @@ root.SetAction(parse =>
         var overrides = RecipeOverrides.Parse(parse.UnmatchedTokens);
         if (parse.GetValue(device) is { } d) overrides.Add(new("training.device", d));
         if (parse.GetValue(epochs) is { } e) overrides.Add(new("training.epochs", e.ToString()));
+        if (parse.GetValue(forward) is { } f) overrides.Add(new("model.forward", Path.GetFullPath(f)));
         var path = parse.GetValue(recipePath) ?? RecipeLoader.PathFor(parse.GetValue(models)!, parse.GetValue(model)!);
         var recipe = RecipeLoader.Load(path, overrides);
         var data = TrainingData.Load(recipe);

@@ -145,7 +145,7 @@ public sealed class TrainingSection
     public int KeepCheckpoints { get; set; } = 3;
     /// <summary>Micro-batches whose gradients are summed before one optimizer step (effective batch = batch_size × this).</summary>
     public int GradientAccumulation { get; set; } = 1;
-    /// <summary>The validation metric that picks the best checkpoint and drives early stopping: val_accuracy or val_loss.</summary>
-    public string Monitor { get; set; } = "val_accuracy";
+    /// <summary>The validation metric that picks the best checkpoint and drives early stopping: val_accuracy, val_loss, or auto (accuracy when the task has one).</summary>
+    public string Monitor { get; set; } = "auto";
     public EarlyStoppingSection EarlyStopping { get; set; } = new();
 }

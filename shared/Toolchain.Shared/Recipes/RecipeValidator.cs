@@ -48,7 +48,7 @@ public static class RecipeValidator
         Check(sc.ThresholdMode is "rel" or "abs", "schedule.threshold_mode", "one of rel, abs", sc.ThresholdMode);
         Check(sc.Cooldown >= 0, "schedule.cooldown", "a number of epochs ≥ 0", sc.Cooldown);
         Check(r.Training.GradientAccumulation > 0, "training.gradient_accumulation", "a positive integer", r.Training.GradientAccumulation);
-        Check(r.Training.Monitor is "val_accuracy" or "val_loss", "training.monitor", "one of val_accuracy, val_loss", r.Training.Monitor);
+        Check(r.Training.Monitor is "auto" or "val_accuracy" or "val_loss", "training.monitor", "one of auto, val_accuracy, val_loss", r.Training.Monitor);
         Check(r.Training.EarlyStopping.Patience >= 0, "training.early_stopping.patience", "a number ≥ 0 (0 = off)", r.Training.EarlyStopping.Patience);
         Check(r.Training.EarlyStopping.MinDelta >= 0, "training.early_stopping.min_delta", "a number ≥ 0", r.Training.EarlyStopping.MinDelta);
         Check(r.Regularization.L1 >= 0, "regularization.l1", "a number ≥ 0", r.Regularization.L1);

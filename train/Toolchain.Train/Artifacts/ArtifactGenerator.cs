@@ -20,8 +20,9 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
     private readonly WeightPenalty penalty = penalty ?? WeightPenalty.None;
     private readonly GradientClipping clipping = clipping ?? GradientClipping.None;
 
-    public TrainingArtifacts Generate(ModelProto forward)
+    public TrainingArtifacts Generate(ModelProto forwardModel, string source = "forward model")
     {
+        var forward = ForwardModel.Normalize(forwardModel, source);
         var graph = forward.Graph;
         if (graph.Input.Count == 0 || graph.Output.Count == 0)
             throw new OnnxFormatException($"forward model '{graph.Name}' needs at least one input and one output");
@@ -65,6 +66,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         var graph = forward.Graph.Clone();
         graph.Name = name;
         var output = new Value(graph.Output[0].Name);
+        var declaredOutputType = GraphBuilder.TypeFromProto(graph.Output[0].Type);
         graph.Output.Clear();
         var bufferUpdates = training ? TrainingMode.Apply(graph) : new Dictionary<string, string>();
         var trainable = parameters.Concat(buffers).Select(p => p.Name).ToHashSet();
@@ -77,6 +79,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         }
         GraphValidator.SortTopologically(graph);
         var builder = GraphBuilder.Extend(graph);
+        builder.Annotate(output, declaredOutputType);
         foreach (var b in buffers)
             if (bufferUpdates.TryGetValue(b.Name, out var update))
             {

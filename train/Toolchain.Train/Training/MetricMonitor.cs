@@ -6,15 +6,19 @@ namespace Toolchain.Train.Training;
 /// </summary>
 public sealed class MetricMonitor(string metric, int patience, double minDelta)
 {
-    public string Metric { get; } = metric;
+    /// <summary>val_accuracy or val_loss; "auto" settles on the first observation (accuracy when the task has one).</summary>
+    public string Metric { get; private set; } = metric;
     public bool HigherIsBetter => Metric != "val_loss";
     public double? Best { get; private set; }
     public int BestEpoch { get; private set; }
     public int EpochsWithoutImprovement { get; private set; }
 
-    public double Score(EvaluationResult result) =>
-        Metric == "val_accuracy" ? result.Accuracy ?? throw new InvalidOperationException("training.monitor is val_accuracy, but this task has no accuracy; use val_loss")
-        : result.Loss;
+    public double Score(EvaluationResult result)
+    {
+        if (Metric == "auto") Metric = result.Accuracy is null ? "val_loss" : "val_accuracy";
+        return Metric == "val_accuracy" ? result.Accuracy ?? throw new InvalidOperationException("training.monitor is val_accuracy, but this task has no accuracy; use val_loss")
+            : result.Loss;
+    }
 
     /// <summary>Records an epoch's score; true when it is the best so far.</summary>
     public bool Observe(int epoch, double score)

@@ -28,6 +28,10 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
         var artifactsDirectory = Path.Combine(options.RunDirectory, "artifacts");
         var artifacts = GenerateArtifacts(artifactsDirectory);
         var manifest = artifacts.Manifest;
+        var modelSampleSize = manifest.SampleShape.Aggregate(1L, (a, b) => a * b);
+        if (modelSampleSize != data.SampleSize)
+            throw new RecipeException($"the model's input takes samples of shape [{string.Join(",", manifest.SampleShape)}] ({modelSampleSize} values), " +
+                $"but the data's samples have shape [{string.Join(",", data.SampleShape)}] ({data.SampleSize} values)");
 
         int batchSize = training.BatchSize == 0 ? data.TrainCount : training.BatchSize * training.GradientAccumulation;
         int stepsPerEpoch = training.DropLast ? data.TrainCount / batchSize : (data.TrainCount + batchSize - 1) / batchSize;
@@ -140,7 +144,7 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
         var generator = new ArtifactGenerator(LossFactory.Create(recipe.Loss), OptimizerFactory.Create(recipe.Optimizer), recipe.Model.Trainable,
             new WeightPenalty(recipe.Regularization.L1, recipe.Regularization.L2, recipe.Regularization.ApplyToBiases),
             new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm));
-        var artifacts = generator.Generate(forward);
+        var artifacts = generator.Generate(forward, recipe.Model.Forward ?? "recipe layers");
         artifacts.Save(directory);
         var m = artifacts.Manifest;
         log.WriteLine($"Artifacts: {directory} ({m.Parameters.Count} parameter tensors, {m.Parameters.Sum(p => p.ElementCount):N0} parameters, optimizer {m.Optimizer})");
