@@ -8,13 +8,16 @@ DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CONFIG := Release
 BIN = $(1)/bin/$(CONFIG)/net10.0
 
-.PHONY: help setup build train export test clean
+.PHONY: help setup build train export serve eval demo test clean
 
 help:
 	@echo "make setup                 install Fashion-MNIST (Debian dataset-fashion-mnist) and restore packages"
 	@echo "make build                 build every project ($(CONFIG))"
 	@echo "make train MODEL=name      train models/<name>/recipe.yaml into runs/<name>/ (ARGS='--optimizer.lr 0.01' overrides keys)"
 	@echo "make export MODEL=name     export the latest checkpoint to models/<name>/<version>/model.onnx (ARGS='--best')"
+	@echo "make serve                 serve every model in models/ over the Open Inference Protocol on http://$(HOST):$(PORT) (ARGS='--device cuda')"
+	@echo "make eval MODEL=name       evaluate the served model on the held-out t10k set; writes runs/<name>/eval.json"
+	@echo "make demo MODEL=name       setup, train, export, serve in the background, evaluate through the endpoint, stop"
 	@echo "make test                  run the NUnit test suite"
 
 setup:
@@ -33,6 +36,15 @@ train: build
 
 export: build
 	$(DOTNET) $(call BIN,export/Toolchain.Export)/toolchain-export.dll --model $(MODEL) $(ARGS)
+
+serve: build
+	$(DOTNET) $(call BIN,serve/Toolchain.Serve)/toolchain-serve.dll --models models --host $(HOST) --port $(PORT) $(ARGS)
+
+eval: build
+	$(DOTNET) $(call BIN,serve/Toolchain.Eval)/toolchain-eval.dll --model $(MODEL) --url http://$(HOST):$(PORT) --data $(DATA_DIR) $(ARGS)
+
+demo: setup build
+	CONFIG=$(CONFIG) scripts/demo.sh $(MODEL) $(PORT)
 
 test:
 	rm -rf TestResults

@@ -15,8 +15,9 @@ public sealed class InferenceClient : IDisposable
 
     public InferenceClient(Uri url, TimeSpan? timeout = null)
     {
-        Url = url;
-        http = new HttpClient { BaseAddress = url, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+        // A trailing slash keeps a path prefix (http://host/prefix) when the v2 routes are appended.
+        Url = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+        http = new HttpClient { BaseAddress = Url, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
     }
 
     public Uri Url { get; }

@@ -17,12 +17,10 @@ static async Task<int> Serve(ServeOptions options, CancellationToken cancel)
     }
     await using (server)
     {
-        foreach (var name in server.Models.ModelNames)
-        {
-            server.Models.TryFind(name, null, out var model, out _);
-            Console.WriteLine($"Serving {name} versions [{string.Join(",", server.Models.VersionsOf(name))}]: " +
-                $"{string.Join(", ", model.Inputs)} -> {string.Join(", ", model.Outputs)}");
-        }
+        foreach (var line in server.Models.Describe())
+            Console.WriteLine($"Serving {line}");
+        if (!server.Models.ModelNames.Any())
+            Console.Error.WriteLine($"toolchain-serve: warning: '{options.ModelsDirectory}' holds no <name>/<version>/model.onnx; serving no models");
         try
         {
             await server.StartAsync(cancel);

@@ -66,7 +66,8 @@ public static class InferenceApi
 
     /// <summary>
     /// Reads the request, validates it against the model in one step, runs it, and encodes the outputs.
-    /// A request the model cannot take is answered 400 and never reaches ONNX Runtime.
+    /// A request that does not fit the model's declared inputs is answered 400 and never reaches ONNX Runtime;
+    /// a failure inside the model goes to the 500 chokepoint in <see cref="JsonErrors"/>.
     /// </summary>
     public static async Task<Results<Ok<InferResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>>> Infer(
         ModelAddress address, HttpRequest http, ModelRepository models, InferenceMetrics metrics, CancellationToken cancel)
@@ -107,10 +108,10 @@ public static class InferenceApi
         {
             throw new OperationCanceledException("the client went away during inference", e, cancel);
         }
-        catch (OnnxRuntimeException e) when (e.Message.Contains("InvalidArgument", StringComparison.Ordinal))
+        catch (OnnxRuntimeException e) when (e.Message.StartsWith("[ErrorCode:InvalidArgument]", StringComparison.Ordinal))
         {
-            // Inputs that each fit their spec can still disagree with each other (two open dimensions the
-            // graph needs equal): the model refuses them, which is the client's error, not the server's.
+            // Inputs can fit every declared spec and still be refused by an operator (an index out of bounds
+            // for a Gather, say). ONNX Runtime calls that an invalid argument: the client's error, so 400.
             throw new InferenceRequestException($"model '{model.Name}' version {model.Version} refused the inputs: {e.Message}");
         }
         return outputs.Select((output, i) => request.Outputs[i].Classification > 0

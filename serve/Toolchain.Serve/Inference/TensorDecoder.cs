@@ -23,14 +23,14 @@ public static class TensorDecoder
         return type.Element switch
         {
             TensorElementType.Bool => Fill(input, ReadBool),
-            TensorElementType.UInt8 => Fill(input, (e, i) => (byte)ReadInteger(input, e, i)),
-            TensorElementType.UInt16 => Fill(input, (e, i) => (ushort)ReadInteger(input, e, i)),
-            TensorElementType.UInt32 => Fill(input, (e, i) => (uint)ReadInteger(input, e, i)),
+            TensorElementType.UInt8 => Integers(input, v => (byte)v),
+            TensorElementType.UInt16 => Integers(input, v => (ushort)v),
+            TensorElementType.UInt32 => Integers(input, v => (uint)v),
             TensorElementType.UInt64 => Fill(input, (e, i) => ReadUInt64(input, e, i)),
-            TensorElementType.Int8 => Fill(input, (e, i) => (sbyte)ReadInteger(input, e, i)),
-            TensorElementType.Int16 => Fill(input, (e, i) => (short)ReadInteger(input, e, i)),
-            TensorElementType.Int32 => Fill(input, (e, i) => (int)ReadInteger(input, e, i)),
-            TensorElementType.Int64 => Fill(input, (e, i) => ReadInteger(input, e, i)),
+            TensorElementType.Int8 => Integers(input, v => (sbyte)v),
+            TensorElementType.Int16 => Integers(input, v => (short)v),
+            TensorElementType.Int32 => Integers(input, v => (int)v),
+            TensorElementType.Int64 => Integers(input, v => v),
             TensorElementType.Float16 => Fill(input, (e, i) => (Float16)(float)ReadFloat(input, e, i)),
             TensorElementType.BFloat16 => Fill(input, (e, i) => (BFloat16)(float)ReadFloat(input, e, i)),
             TensorElementType.Float => Fill(input, (e, i) => (float)ReadFloat(input, e, i)),
@@ -77,7 +77,18 @@ public static class TensorDecoder
         }
     }
 
-    /// <summary>An integer in the datatype's range; 3.0 counts as 3, 3.5 does not.</summary>
+    /// <summary>Integers of a type whose range fits in a long (all but UINT64), range-checked, then narrowed.</summary>
+    private static T[] Integers<T>(RequestInput input, Func<long, T> narrow)
+    {
+        long min = (long)input.DataType.Min, max = (long)input.DataType.Max;
+        return Fill(input, (e, i) =>
+        {
+            long value = ReadInteger(input, e, i);
+            return value >= min && value <= max ? narrow(value) : throw OutOfRange(input, e, i);
+        });
+    }
+
+    /// <summary>Any integer a long holds; 3.0 counts as 3, 3.5 does not.</summary>
     private static long ReadInteger(RequestInput input, JsonElement e, int index)
     {
         if (e.ValueKind != JsonValueKind.Number)
@@ -93,8 +104,6 @@ public static class TensorDecoder
                 throw OutOfRange(input, e, index);
             value = (long)exact;
         }
-        if (value < input.DataType.Min || value > input.DataType.Max)
-            throw OutOfRange(input, e, index);
         return value;
     }
 

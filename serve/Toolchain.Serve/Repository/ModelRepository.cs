@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
@@ -66,9 +67,9 @@ public sealed class ModelRepository : IDisposable
     /// Finds a model version: the latest when <paramref name="version"/> is null. On failure
     /// <paramref name="error"/> says what is missing and what there is instead.
     /// </summary>
-    public bool TryFind(string name, string? version, out ModelVersion model, out string error)
+    public bool TryFind(string name, string? version, [NotNullWhen(true)] out ModelVersion? model, out string error)
     {
-        model = null!;
+        model = null;
         if (!models.TryGetValue(name, out var versions))
         {
             error = models.Count == 0
@@ -82,7 +83,7 @@ public sealed class ModelRepository : IDisposable
             error = "";
             return true;
         }
-        if (!IsVersionName(version, out var number) || !versions.TryGetValue(number, out model!))
+        if (!IsVersionName(version, out var number) || !versions.TryGetValue(number, out model))
         {
             error = $"unknown version '{version}' of model '{name}'; available versions: {string.Join(", ", versions.Keys)}";
             return false;
@@ -94,6 +95,13 @@ public sealed class ModelRepository : IDisposable
     /// <summary>All loaded versions of a model, ascending.</summary>
     public IReadOnlyList<long> VersionsOf(string name) =>
         models.TryGetValue(name, out var versions) ? versions.Keys.ToArray() : [];
+
+    /// <summary>One line per model: name, versions, and the latest version's inputs and outputs.</summary>
+    public IEnumerable<string> Describe() => models.Select(m =>
+    {
+        var latest = m.Value.Values.Last();
+        return $"{m.Key} versions [{string.Join(",", m.Value.Keys)}]: {string.Join(", ", latest.Inputs)} -> {string.Join(", ", latest.Outputs)}";
+    });
 
     public void Dispose()
     {

@@ -144,6 +144,32 @@ public sealed partial class GraphBuilder
         return candidate;
     }
 
+    /// <summary>
+    /// Removes nodes whose outputs nothing reads (gradient rules emit gradients for every input, and
+    /// the ones no parameter needs — dX of the first layer, say — would otherwise run every step),
+    /// then initializers no node reads.
+    /// </summary>
+    public void RemoveUnused()
+    {
+        var used = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
+        var kept = new List<NodeProto>();
+        for (int k = graph.Node.Count - 1; k >= 0; k--)
+        {
+            var node = graph.Node[k];
+            if (!node.Output.Any(used.Contains)) continue;
+            kept.Add(node);
+            foreach (var input in node.Input) used.Add(input);
+        }
+        kept.Reverse();
+        graph.Node.Clear();
+        graph.Node.AddRange(kept);
+        foreach (var unused in graph.Initializer.Where(t => !used.Contains(t.Name)).ToList())
+        {
+            graph.Initializer.Remove(unused);
+            initializers.Remove(unused.Name);
+        }
+    }
+
     public ModelProto ToModel(IReadOnlyDictionary<string, string>? metadata = null, string docString = "")
     {
         var model = new ModelProto

@@ -46,15 +46,67 @@ public sealed class EarlyStoppingSection
 
 public sealed class DataSection
 {
-    /// <summary>fashion-mnist (IDX files in <see cref="Path"/>).</summary>
+    /// <summary>fashion-mnist (IDX files in <see cref="Path"/>), csv (a table with a header row) or synthetic (see <see cref="Generator"/>).</summary>
     public string Dataset { get; set; } = "fashion-mnist";
     public string Path { get; set; } = "/usr/share/datasets/fashion-mnist";
     /// <summary>How many of the training images are held back for validation (deterministic split).</summary>
     public int ValidationSize { get; set; } = 5000;
     public int SplitSeed { get; set; }
-    /// <summary>standard: (x − mean) / std with statistics of the training split; none: raw values.</summary>
+    /// <summary>
+    /// standard: (x − mean) / std; minmax: (x − min) / (max − min); none: raw values. Statistics come from the
+    /// training split only: one for all pixels of images, one per feature for tables.
+    /// </summary>
     public string Normalize { get; set; } = "standard";
     public List<string> Labels { get; set; } = [];
+
+    /// <summary>csv: the column to predict.</summary>
+    public string? Target { get; set; }
+    /// <summary>csv: the feature columns, in order; empty means every numeric column except the target.</summary>
+    public List<string> Features { get; set; } = [];
+    /// <summary>csv: classification (target = class names or indices) or regression (target = a number).</summary>
+    public string Task { get; set; } = "classification";
+    /// <summary>csv: rows with a missing or non-numeric feature are dropped (drop) or the value is imputed with the training split's mean or median.</summary>
+    public string Missing { get; set; } = "drop";
+    /// <summary>csv and synthetic: train / validation / test split by ratio (fashion-mnist keeps validation_size and its t10k test set).</summary>
+    public SplitSection Split { get; set; } = new();
+    /// <summary>Training-only augmentation of each batch.</summary>
+    public AugmentSection Augment { get; set; } = new();
+
+    /// <summary>synthetic: linear (y = slope · Σx + intercept + noise) or binary_rule (label = [x₁ + … + x_informative + noise &gt; 0]).</summary>
+    public string Generator { get; set; } = "linear";
+    /// <summary>synthetic: how many rows to generate (before the split).</summary>
+    public int Samples { get; set; } = 1000;
+    /// <summary>synthetic: standard deviation of the Gaussian noise added to the target value (linear) or to the rule's score (binary_rule).</summary>
+    public double Noise { get; set; }
+    /// <summary>synthetic: number of input features.</summary>
+    public int FeatureCount { get; set; } = 1;
+    /// <summary>synthetic binary_rule: how many of the features (the first ones) the rule reads; the rest are noise.</summary>
+    public int Informative { get; set; } = 1;
+    public double Slope { get; set; } = 2;
+    public double Intercept { get; set; }
+    public int GeneratorSeed { get; set; }
+}
+
+/// <summary>Fractions of the rows held back for validation and test; the rest trains.</summary>
+public sealed class SplitSection
+{
+    public double Validation { get; set; } = 0.1;
+    public double Test { get; set; } = 0.1;
+    /// <summary>Keep each class's share of the rows in every split (classification only).</summary>
+    public bool Stratify { get; set; }
+}
+
+/// <summary>Random changes to training batches, seeded by (training.seed, step, position in the batch); never applied to validation, test or export.</summary>
+public sealed class AugmentSection
+{
+    /// <summary>Images: shift by up to this many pixels in each direction (pad with background, then crop).</summary>
+    public int Shift { get; set; }
+    /// <summary>Images: mirror left–right with probability ½.</summary>
+    public bool Flip { get; set; }
+    /// <summary>Standard deviation of Gaussian noise added to the normalised input.</summary>
+    public double Noise { get; set; }
+
+    public bool Enabled => Shift > 0 || Flip || Noise > 0;
 }
 
 public sealed class ModelSection
@@ -68,20 +120,48 @@ public sealed class ModelSection
     public List<string> Trainable { get; set; } = [];
 }
 
+/// <summary>One entry of model.layers; which keys apply depends on the type (README: layer vocabulary).</summary>
 public sealed class LayerSpec
 {
     public string Type { get; set; } = "";
     public int? Units { get; set; }
     public bool Bias { get; set; } = true;
+    /// <summary>dropout: the probability of zeroing an element.</summary>
     public double? Rate { get; set; }
+    /// <summary>leaky_relu: the negative slope; elu: the saturation value.</summary>
     public double? Alpha { get; set; }
     public string? Name { get; set; }
+    /// <summary>conv2d: output channels.</summary>
+    public int? Filters { get; set; }
+    /// <summary>conv2d and pools: the square window's side.</summary>
+    public int? Kernel { get; set; }
+    public int? Stride { get; set; }
+    /// <summary>conv2d and pools: zeros added on every side (an integer), or <c>same</c> or <c>valid</c>.</summary>
+    public string? Padding { get; set; }
+    public int? Dilation { get; set; }
+    public int? Groups { get; set; }
+    /// <summary>avgpool2d: whether padded zeros count in the average (PyTorch's default: true).</summary>
+    public bool? CountIncludePad { get; set; }
+    /// <summary>batchnorm, layernorm: ε added to the variance.</summary>
+    public double? Eps { get; set; }
+    /// <summary>batchnorm: PyTorch's convention, running = (1 − momentum)·running + momentum·batch.</summary>
+    public double? Momentum { get; set; }
+    /// <summary>layernorm: the first normalised axis; softmax: the axis.</summary>
+    public int? Axis { get; set; }
+    /// <summary>embedding: rows of the table (the token ids range over 0 … num_embeddings − 1).</summary>
+    public int? NumEmbeddings { get; set; }
+    /// <summary>embedding: the width of each row.</summary>
+    public int? EmbeddingDim { get; set; }
+    /// <summary>reshape: the new shape of one sample (the batch dimension is kept).</summary>
+    public List<long>? Shape { get; set; }
 }
 
 public sealed class LossSection
 {
     public string Name { get; set; } = "cross_entropy";
     public double LabelSmoothing { get; set; }
+    /// <summary>huber: where the loss turns from quadratic to linear (PyTorch's HuberLoss delta).</summary>
+    public double Delta { get; set; } = 1.0;
 }
 
 public sealed class OptimizerSection

@@ -56,13 +56,38 @@ public static class RecipeValidator
         Check(r.Clipping.Value >= 0, "clipping.value", "a number ≥ 0 (0 = off)", r.Clipping.Value);
         Check(r.Clipping.MaxNorm >= 0, "clipping.max_norm", "a number ≥ 0 (0 = off)", r.Clipping.MaxNorm);
         Check(r.Data.ValidationSize >= 0, "data.validation_size", "a number ≥ 0", r.Data.ValidationSize);
-        Check(r.Data.Normalize is "standard" or "none", "data.normalize", "one of standard, none", r.Data.Normalize);
+        Check(r.Data.Normalize is "standard" or "minmax" or "none", "data.normalize", "one of standard, minmax, none", r.Data.Normalize);
+        DataChecks(r.Data, Check);
         Check(r.Loss.LabelSmoothing is >= 0 and < 1, "loss.label_smoothing", "a number in [0, 1)", r.Loss.LabelSmoothing);
+        Check(r.Loss.Delta > 0 && double.IsFinite(r.Loss.Delta), "loss.delta", "a positive number", r.Loss.Delta);
         Check(r.Model.Forward is not null || r.Model.Layers.Count > 0, "model.layers", "at least one layer (or model.forward)", "none");
         Check(r.Model.Forward is not null || r.Model.InputShape.Count > 0, "model.input_shape", "the shape of one sample, e.g. [28, 28]", "none");
         Check(r.Model.InputShape.All(d => d > 0), "model.input_shape", "positive sizes", $"[{string.Join(", ", r.Model.InputShape)}]");
         for (int i = 0; i < r.Model.Layers.Count; i++)
             Check(!string.IsNullOrWhiteSpace(r.Model.Layers[i].Type), $"model.layers[{i}].type", "a layer type", "nothing");
         return problems;
+    }
+
+    private static void DataChecks(DataSection d, Action<bool, string, string, object?> check)
+    {
+        check(d.Dataset is "fashion-mnist" or "csv" or "synthetic", "data.dataset", "one of fashion-mnist, csv, synthetic", d.Dataset);
+        bool tabular = d.Dataset is "csv" or "synthetic";
+        check(d.Task is "classification" or "regression", "data.task", "one of classification, regression", d.Task);
+        check(d.Missing is "drop" or "mean" or "median", "data.missing", "one of drop, mean, median", d.Missing);
+        check(d.Dataset != "csv" || !string.IsNullOrWhiteSpace(d.Target), "data.target", "the name of the column to predict", d.Target);
+        check(d.Split.Validation is > 0 and < 1, "data.split.validation", "a fraction in (0, 1)", d.Split.Validation);
+        check(d.Split.Test is >= 0 and < 1, "data.split.test", "a fraction in [0, 1)", d.Split.Test);
+        check(d.Split.Validation + d.Split.Test < 1, "data.split", "validation + test < 1 (the rest trains)", d.Split.Validation + d.Split.Test);
+        check(d.Augment.Shift >= 0, "data.augment.shift", "a number of pixels ≥ 0", d.Augment.Shift);
+        check(d.Augment.Noise >= 0 && double.IsFinite(d.Augment.Noise), "data.augment.noise", "a standard deviation ≥ 0", d.Augment.Noise);
+        check(!tabular || (d.Augment.Shift == 0 && !d.Augment.Flip), "data.augment", "no shift or flip for tabular data (csv, synthetic); only noise",
+            $"shift {d.Augment.Shift}, flip {d.Augment.Flip}".ToLowerInvariant());
+        if (d.Dataset != "synthetic") return;
+        check(d.Generator is "linear" or "binary_rule", "data.generator", "one of linear, binary_rule", d.Generator);
+        check(d.Samples >= 3, "data.samples", "at least 3 rows (train, validation and test need one each)", d.Samples);
+        check(d.Noise >= 0 && double.IsFinite(d.Noise), "data.noise", "a standard deviation ≥ 0", d.Noise);
+        check(d.FeatureCount > 0, "data.feature_count", "a positive number of features", d.FeatureCount);
+        check(d.Informative > 0 && d.Informative <= d.FeatureCount, "data.informative", $"a number of features in [1, {d.FeatureCount}]", d.Informative);
+        check(double.IsFinite(d.Slope) && double.IsFinite(d.Intercept), "data.slope", "finite slope and intercept", $"{d.Slope}, {d.Intercept}");
     }
 }

@@ -2,22 +2,45 @@ using Toolchain.Graph;
 
 namespace Toolchain.Tests.Autodiff;
 
-/// <summary>One finite-difference case: float inputs with shapes and value ranges, and a graph body using them.</summary>
-public sealed record GradientRuleCase(string Name, string OpType, (string Name, long[] Shape, bool Positive)[] Inputs,
+/// <summary>How the harness draws an input's values.</summary>
+public enum InputValues
+{
+    /// <summary>Magnitudes in [0.2, 1] with random signs, away from the kinks of Relu and Abs at 0.</summary>
+    Signed,
+    /// <summary>Magnitudes in [0.2, 1].</summary>
+    Positive,
+    /// <summary>Shuffled odd multiples of 0.025: no two within 0.05, none within 0.025 of a multiple of 0.05 — so a max
+    /// never ties and no value sits within the finite-difference step of a bound such as Clip's.</summary>
+    Distinct,
+}
+
+/// <summary>A float graph input of a case: the harness differentiates with respect to it and perturbs it.</summary>
+public sealed record GradientInput(string Name, long[] Shape, InputValues Values = InputValues.Signed);
+
+/// <summary>
+/// One finite-difference case: float inputs, and a graph body using them. Non-float operands (indices,
+/// conditions, training flags) are constants the body creates; they are not differentiated.
+/// <paramref name="SymbolicBatch"/> declares the first input's leading dimension as "N".
+/// </summary>
+public sealed record GradientRuleCase(string Name, string OpType, GradientInput[] Inputs,
     Func<GraphBuilder, Value[], Value> Body, bool SymbolicBatch = false, bool UnknownShapes = false)
 {
     public override string ToString() => Name;
 }
 
 /// <summary>The cases every rule in <see cref="Toolchain.Train.Autodiff.GradientRules"/> is checked against.</summary>
-public static class GradientRuleCases
+public static partial class GradientRuleCases
 {
-    private static (string, long[], bool) In(string name, params long[] shape) => (name, shape, false);
-    private static (string, long[], bool) Pos(string name, params long[] shape) => (name, shape, true);
+    private static GradientInput In(string name, params long[] shape) => new(name, shape);
+    private static GradientInput Pos(string name, params long[] shape) => new(name, shape, InputValues.Positive);
+    private static GradientInput Distinct(string name, params long[] shape) => new(name, shape, InputValues.Distinct);
 
     private static Dictionary<string, object> A(params (string Key, object Value)[] pairs) => pairs.ToDictionary(p => p.Key, p => p.Value);
 
-    public static IEnumerable<GradientRuleCase> All()
+    public static IEnumerable<GradientRuleCase> All() =>
+        Basic().Concat(Convolution()).Concat(Pooling()).Concat(Normalization()).Concat(Shapes()).Concat(Selection()).Concat(Activations());
+
+    private static IEnumerable<GradientRuleCase> Basic()
     {
         yield return new("Add same shape", "Add", [In("a", 3, 4), In("b", 3, 4)], (g, x) => g.Add(x[0], x[1]));
         yield return new("Add bias broadcast", "Add", [In("a", 3, 4), In("b", 4)], (g, x) => g.Add(x[0], x[1]));

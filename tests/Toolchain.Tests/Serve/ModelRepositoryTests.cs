@@ -40,9 +40,9 @@ public sealed class ModelRepositoryTests
         Assert.That(repository.ModelNames, Is.EqualTo(new[] { "classifier" }));
         Assert.That(repository.VersionsOf("classifier"), Is.EqualTo(new long[] { 2, 10 }), "numeric order, not string order");
         Assert.That(repository.TryFind("classifier", null, out var latest, out _), Is.True);
-        Assert.That(latest.Version, Is.EqualTo(10));
+        Assert.That(latest!.Version, Is.EqualTo(10));
         Assert.That(repository.TryFind("classifier", "2", out var two, out _), Is.True);
-        Assert.That(two.Version, Is.EqualTo(2));
+        Assert.That(two!.Version, Is.EqualTo(2));
         Assert.That(repository.TryFind("classifier", "7", out _, out var error), Is.False);
         Assert.That(error, Is.EqualTo("unknown version '7' of model 'classifier'; available versions: 2, 10"));
     }
@@ -69,9 +69,10 @@ public sealed class ModelRepositoryTests
         TestModels.Write(root, "adder", 1, TestModels.Adder(), maxBatchSize: 16);
 
         using var repository = ModelRepository.Load(root, ExecutionDevice.Cpu);
-        repository.TryFind("adder", null, out var adder, out _);
+        Assert.That(repository.TryFind("adder", null, out var adder, out var error), Is.True, error);
+        Assert.That(adder, Is.Not.Null);
 
-        Assert.That(adder.Inputs.Select(i => i.ToString()), Is.EqualTo(new[] { "a FP32 [N,3]", "b FP32 [N,3]", "count INT64 [1]" }));
+        Assert.That(adder!.Inputs.Select(i => i.ToString()), Is.EqualTo(new[] { "a FP32 [N,3]", "b FP32 [N,3]", "count INT64 [1]" }));
         Assert.That(adder.Outputs.Select(o => o.ToString()), Is.EqualTo(new[] { "sum FP32 [N,3]", "count_out INT64 [1]" }));
         Assert.That(adder.Inputs[0].Shape, Is.EqualTo(new long[] { -1, 3 }));
         Assert.That(adder.Config.MaxBatchSize, Is.EqualTo(16));
@@ -114,6 +115,6 @@ public sealed class ModelRepositoryTests
     private static IReadOnlyList<string> Labels(ModelRepository repository, string name)
     {
         Assert.That(repository.TryFind(name, null, out var model, out var error), Is.True, error);
-        return model.Labels;
+        return model!.Labels;
     }
 }

@@ -30,8 +30,8 @@ public static class SyntheticData
             TrainLabels = train.Y,
             ValidationFeatures = validation.X,
             ValidationLabels = validation.Y,
-            Mean = 0,
-            Std = 1,
+            Mean = [0f],
+            Std = [1f],
             ClassNames = Enumerable.Range(0, classes).Select(c => $"class{c}").ToList(),
         };
     }

@@ -102,9 +102,11 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         if (!withOptimizer)
         {
             foreach (var p in parameters) g.Output(gradients[p.Name], ArtifactNames.Gradient(p.Name));
+            g.RemoveUnused();
             return g.ToModel(docString: "Toolchain training graph: loss and gradients of every trainable parameter");
         }
         AddOptimizer(g, parameters, p => gradients[p.Name]);
+        g.RemoveUnused();
         return g.ToModel(docString: $"Toolchain fused train step: loss, gradients and the {optimizer.Name} update in one graph");
     }
 
@@ -115,6 +117,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         var labels = g.Input(ArtifactNames.Labels, labelType.Element, labelType.Shape!);
         g.Output(loss.Build(g, output, labels), ArtifactNames.Loss);
         g.Output(output, ArtifactNames.Logits);
+        g.RemoveUnused();
         return g.ToModel(docString: "Toolchain eval graph: loss and model outputs");
     }
 
@@ -124,6 +127,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         var inputs = parameters.ToDictionary(p => p.Name, p => g.Input(p.Name, ElementType.Float, p.Shape.Select(d => (Dim)d).ToArray()));
         var gradients = parameters.ToDictionary(p => p.Name, p => g.Input(ArtifactNames.Gradient(p.Name), ElementType.Float, p.Shape.Select(d => (Dim)d).ToArray()));
         AddOptimizer(g, parameters, p => gradients[p.Name]);
+        g.RemoveUnused();
         return g.ToModel(docString: $"Toolchain optimizer graph: one {optimizer.Name} update of every parameter");
     }
 

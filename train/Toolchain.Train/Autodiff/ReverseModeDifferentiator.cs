@@ -16,7 +16,7 @@ public static class ReverseModeDifferentiator
     {
         rules ??= GradientRules.Table;
         var nodes = g.Graph.Node.ToList();
-        var path = NodesBetween(nodes, parameters.Select(p => p.Name), loss.Name);
+        var path = NodesBetween(g, nodes, parameters.Select(p => p.Name), loss.Name);
 
         var missing = path.Where(n => !rules.ContainsKey(n.OpType)).ToList();
         if (missing.Count > 0)
@@ -24,7 +24,7 @@ public static class ReverseModeDifferentiator
                 string.Join("; ", missing.GroupBy(n => n.OpType).Select(group =>
                     $"{group.Key} (nodes {string.Join(", ", group.Select(n => $"'{n.Name}'"))})")));
 
-        var influenced = Influenced(nodes, parameters.Select(p => p.Name));
+        var influenced = Influenced(g, nodes, parameters.Select(p => p.Name));
         var gradients = new Dictionary<string, Value>(StringComparer.Ordinal)
         {
             [loss.Name] = g.TypeOf(loss)?.Shape is { Length: 0 } ? g.Constant(1f) : OnesLike(g, loss),
@@ -48,20 +48,27 @@ public static class ReverseModeDifferentiator
         return parameters.ToDictionary(p => p.Name, p => gradients.GetValueOrDefault(p.Name) ?? ZerosLike(g, p), StringComparer.Ordinal);
     }
 
-    /// <summary>Values that depend on any of the sources (the sources included).</summary>
-    private static HashSet<string> Influenced(IEnumerable<NodeProto> nodes, IEnumerable<string> sources)
+    /// <summary>
+    /// Values that depend differentiably on any of the sources (the sources included). Integer and
+    /// boolean values (comparisons, shapes, indices) carry no gradient, so they stop the spread.
+    /// </summary>
+    private static HashSet<string> Influenced(GraphBuilder g, IEnumerable<NodeProto> nodes, IEnumerable<string> sources)
     {
         var influenced = new HashSet<string>(sources, StringComparer.Ordinal);
         foreach (var node in nodes)
             if (node.Input.Any(influenced.Contains))
-                foreach (var o in node.Output) influenced.Add(o);
+                foreach (var o in node.Output)
+                    if (o.Length > 0 && IsDifferentiable(g.TypeOf(new Value(o)))) influenced.Add(o);
         return influenced;
     }
 
+    private static bool IsDifferentiable(TensorType? type) =>
+        type is null || type.Element is ElementType.Float or ElementType.Double or ElementType.Float16;
+
     /// <summary>Nodes, in graph order, that depend on a source and that the target depends on.</summary>
-    private static List<NodeProto> NodesBetween(List<NodeProto> nodes, IEnumerable<string> sources, string target)
+    private static List<NodeProto> NodesBetween(GraphBuilder g, List<NodeProto> nodes, IEnumerable<string> sources, string target)
     {
-        var influenced = Influenced(nodes, sources);
+        var influenced = Influenced(g, nodes, sources);
         var needed = new HashSet<string>(StringComparer.Ordinal) { target };
         var onPath = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         for (int k = nodes.Count - 1; k >= 0; k--)

@@ -10,6 +10,8 @@ public static class LossFactory
         ["cross_entropy"] = s => new CrossEntropyLoss(s.LabelSmoothing),
         ["mse"] = _ => new MeanSquaredErrorLoss(),
         ["bce_with_logits"] = _ => new BinaryCrossEntropyWithLogitsLoss(),
+        ["mae"] = _ => new MeanAbsoluteErrorLoss(),
+        ["huber"] = s => new HuberLoss(s.Delta),
     };
 
     public static IReadOnlyCollection<string> Names => Registry.Keys;

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Train.Artifacts;
+using Toolchain.Train.Data;
 
 namespace Toolchain.Train.Training;
 
@@ -15,6 +16,7 @@ public sealed class AccumulatingStepRunner : IStepRunner
     private readonly ArtifactManifest manifest;
     private readonly ParameterState state;
     private readonly int microBatch;
+    private readonly BatchAugmentation? augmentation;
     private readonly RunOptions runOptions = new();
     private readonly Dictionary<string, float[]> sums;
     private readonly Dictionary<string, OrtValue> gradientValues;
@@ -24,8 +26,10 @@ public sealed class AccumulatingStepRunner : IStepRunner
     private readonly OrtValue stepValue;
     private readonly Dictionary<int, BatchBuffers> buffers = [];
 
-    public AccumulatingStepRunner(InferenceSession training, InferenceSession optimizer, ArtifactManifest manifest, ParameterState state, int microBatch)
+    public AccumulatingStepRunner(InferenceSession training, InferenceSession optimizer, ArtifactManifest manifest, ParameterState state, int microBatch,
+        BatchAugmentation? augmentation = null)
     {
+        this.augmentation = augmentation;
         (this.training, this.optimizer, this.manifest, this.state, this.microBatch) = (training, optimizer, manifest, state, microBatch);
         sums = manifest.Parameters.ToDictionary(p => p.Name, p => new float[p.ElementCount]);
         gradientValues = manifest.Parameters.ToDictionary(p => p.Name, p => OrtValue.CreateTensorValueFromMemory(sums[p.Name], p.Shape));
@@ -43,6 +47,7 @@ public sealed class AccumulatingStepRunner : IStepRunner
             if (!buffers.TryGetValue(size, out var batch))
                 buffers[size] = batch = new BatchBuffers(size, manifest.SampleShape, manifest.LabelElement, manifest.LabelSampleShape);
             batch.Fill(features, labels, indices.Slice(start, size));
+            augmentation?.Apply(batch.FeatureData, size, step, firstPosition: start);
             var names = new List<string> { ArtifactNames.Input, ArtifactNames.Labels };
             var values = new List<OrtValue> { batch.Features, batch.Labels };
             foreach (var p in manifest.Parameters) { names.Add(p.Name); values.Add(state.Value(p.Name, state.Current)); }

@@ -39,6 +39,9 @@ public sealed class BatchBuffers : IDisposable
     public OrtValue Features { get; }
     public OrtValue Labels { get; }
 
+    /// <summary>The batch's feature values behind <see cref="Features"/>, for in-place training augmentation.</summary>
+    public Span<float> FeatureData => features;
+
     /// <summary>Copies the samples at the given indices of a data set into the buffers.</summary>
     public void Fill(float[] sourceFeatures, float[] sourceLabels, ReadOnlySpan<int> indices)
     {

@@ -48,11 +48,12 @@ public sealed record CheckpointContents(
     string Model,
     int Epoch,
     long Step,
-    float Mean,
-    float Std,
+    float[] Mean,
+    float[] Std,
     IReadOnlyList<string> ClassNames,
     IReadOnlyDictionary<string, double?> Metrics,
-    IReadOnlyDictionary<string, string> Loop)
+    IReadOnlyDictionary<string, string> Loop,
+    string RawInputType = "uint8")
 {
     public Checkpoint ToCheckpoint()
     {
@@ -64,8 +65,9 @@ public sealed record CheckpointContents(
                 checkpoint.Tensors[ArtifactNames.CheckpointState(p.Name, s)] = Values[ArtifactNames.State(p.Name, s)];
         }
         foreach (var b in Manifest.Buffers) checkpoint.Tensors[b.Name] = Values[b.Name];
-        checkpoint.Tensors["normalization/mean"] = new FloatTensor([1], [Mean]);
-        checkpoint.Tensors["normalization/std"] = new FloatTensor([1], [Std]);
+        // Shape [1] (one statistic for every value) or [features]: export bakes (raw − mean) / std into the inference graph.
+        checkpoint.Tensors["normalization/mean"] = new FloatTensor([Mean.Length], Mean);
+        checkpoint.Tensors["normalization/std"] = new FloatTensor([Std.Length], Std);
         checkpoint.Metadata["toolchain.format"] = "1";
         checkpoint.Metadata["model"] = Model;
         checkpoint.Metadata["epoch"] = Epoch.ToString();
@@ -74,7 +76,7 @@ public sealed record CheckpointContents(
         checkpoint.Metadata["metrics"] = JsonSerializer.Serialize(Metrics);
         checkpoint.Metadata["labels"] = JsonSerializer.Serialize(ClassNames);
         checkpoint.Metadata["input_shape"] = JsonSerializer.Serialize(Manifest.SampleShape);
-        checkpoint.Metadata["raw_input_type"] = "uint8";
+        checkpoint.Metadata["raw_input_type"] = RawInputType;
         foreach (var (key, value) in Loop) checkpoint.Metadata[key] = value;
         return checkpoint;
     }

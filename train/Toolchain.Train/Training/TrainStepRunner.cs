@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Train.Artifacts;
+using Toolchain.Train.Data;
 
 namespace Toolchain.Train.Training;
 
@@ -13,6 +14,7 @@ public sealed class TrainStepRunner : IStepRunner
     private readonly InferenceSession session;
     private readonly ArtifactManifest manifest;
     private readonly ParameterState state;
+    private readonly BatchAugmentation? augmentation;
     private readonly RunOptions runOptions = new();
     private readonly float[] learningRate = new float[1];
     private readonly float[] stepNumber = new float[1];
@@ -22,8 +24,9 @@ public sealed class TrainStepRunner : IStepRunner
     private readonly OrtValue lossValue;
     private readonly Dictionary<int, (BatchBuffers Buffers, OrtIoBinding[] Bindings)> bySize = [];
 
-    public TrainStepRunner(InferenceSession session, ArtifactManifest manifest, ParameterState state)
+    public TrainStepRunner(InferenceSession session, ArtifactManifest manifest, ParameterState state, BatchAugmentation? augmentation = null)
     {
+        this.augmentation = augmentation;
         this.session = session;
         this.manifest = manifest;
         this.state = state;
@@ -38,6 +41,7 @@ public sealed class TrainStepRunner : IStepRunner
     {
         var (buffers, bindings) = For(indices.Length);
         buffers.Fill(features, labels, indices);
+        augmentation?.Apply(buffers.FeatureData, indices.Length, step, firstPosition: 0);
         learningRate[0] = lr;
         stepNumber[0] = step;
         session.RunWithBinding(runOptions, bindings[state.Current]);

@@ -5,6 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 using Toolchain.Files;
 using Toolchain.Recipes;
 using Toolchain.Train.Artifacts;
+using Toolchain.Train.Data;
 using Toolchain.Train.Layers;
 using Toolchain.Train.Losses;
 using Toolchain.Train.Optimizers;
@@ -66,6 +67,11 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
             log.WriteLine($"Training {recipe.Name} on {training.Device}: {data.TrainCount:N0} train / {data.ValidationCount:N0} validation samples, " +
                 $"batch {batchSize}{(training.GradientAccumulation > 1 ? $" ({training.GradientAccumulation} × {training.BatchSize})" : "")}, " +
                 $"{stepsPerEpoch} steps per epoch, {training.Epochs} epochs");
+            if (data.Report is { } dataReport)
+            {
+                log.WriteLine(dataReport.LogLine());
+                dataReport.Save(options.RunDirectory);
+            }
             var progress = new ProgressLine(log, options.Interactive);
             var order = new int[data.TrainCount];
             string latest = resume?.Path ?? "";
@@ -128,6 +134,12 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
                 }
             }
             var summary = Summarize(history, loop.Step, batchSize, latest, checkpoints, monitor, stoppedEarly, interrupted);
+            if (data.TestCount > 0 && !interrupted && latest.Length > 0)
+            {
+                var test = TestSplitEvaluation.Run(evalSession, manifest, latest, data);
+                test.Save(options.RunDirectory);
+                log.WriteLine(test.LogLine());
+            }
             AtomicFile.WriteAllText(Path.Combine(options.RunDirectory, "summary.json"), JsonSerializer.Serialize(summary, TrainingArtifacts.Json));
             if (history.Count > 0) new SummaryTable(log, options.Interactive).Print(summary);
             return summary;
@@ -154,6 +166,7 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
     private IStepRunner CreateRunner(string directory, ArtifactManifest manifest, ParameterState state, List<InferenceSession> sessions)
     {
         var t = recipe.Training;
+        var augmentation = BatchAugmentation.For(recipe.Data.Augment, data.SampleShape, data.ScaledZero, t.Seed);
         InferenceSession Open(string file)
         {
             var session = SessionFactory.Create(Path.Combine(directory, file), t.Device, t.Threads);
@@ -161,8 +174,8 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
             return session;
         }
         if (t.GradientAccumulation > 1)
-            return new AccumulatingStepRunner(Open(ArtifactNames.TrainingFile), Open(ArtifactNames.OptimizerFile), manifest, state, t.BatchSize);
-        return new TrainStepRunner(Open(ArtifactNames.TrainStepFile), manifest, state);
+            return new AccumulatingStepRunner(Open(ArtifactNames.TrainingFile), Open(ArtifactNames.OptimizerFile), manifest, state, t.BatchSize, augmentation);
+        return new TrainStepRunner(Open(ArtifactNames.TrainStepFile), manifest, state, augmentation);
     }
 
     private CheckpointContents Contents(ArtifactManifest manifest, ParameterState state, int epoch, LoopPosition loop,
@@ -179,7 +192,7 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
             ["seed"] = recipe.Training.Seed.ToString(),
         };
         if (plateau is not null) bookkeeping["plateau_state"] = JsonSerializer.Serialize(plateau.State);
-        return new CheckpointContents(manifest, state.Snapshot(), recipe.Name, epoch, loop.Step, data.Mean, data.Std, data.ClassNames, metrics, bookkeeping);
+        return new CheckpointContents(manifest, state.Snapshot(), recipe.Name, epoch, loop.Step, data.Mean, data.Std, data.ClassNames, metrics, bookkeeping, data.RawInputType);
     }
 
     private static void RestoreBookkeeping(ResumePoint resume, MetricMonitor monitor, IPlateauSchedule? plateau)

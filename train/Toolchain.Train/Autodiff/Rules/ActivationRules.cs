@@ -12,6 +12,30 @@ internal static class ActivationRules
         return [g.Op("Where", positive, c.Dy, g.Constant(0f))];
     }
 
+    // y = x for x > 0, αx otherwise
+    public static Value?[] LeakyRelu(GradientContext c)
+    {
+        var g = c.Graph;
+        var positive = g.Greater(c.Input(0), g.Constant(0f));
+        return [g.Where(positive, c.Dy, g.Mul(c.Dy, g.Constant(c.Float("alpha", 0.01f))))];
+    }
+
+    // y = x for x > 0, α(eˣ − 1) otherwise, whose slope is eˣ·α = y + α
+    public static Value?[] Elu(GradientContext c)
+    {
+        var g = c.Graph;
+        var positive = g.Greater(c.Input(0), g.Constant(0f));
+        return [g.Where(positive, c.Dy, g.Mul(c.Dy, g.Add(c.Output(), g.Constant(c.Float("alpha", 1f)))))];
+    }
+
+    // erf'(x) = 2/√π · e^(−x²)
+    public static Value?[] Erf(GradientContext c)
+    {
+        var g = c.Graph;
+        var x = c.Input(0);
+        return [g.Mul(c.Dy, g.Mul(g.Constant((float)(2 / Math.Sqrt(Math.PI))), g.Exp(g.Neg(g.Mul(x, x)))))];
+    }
+
     // σ' = y(1 − y)
     public static Value?[] Sigmoid(GradientContext c)
     {

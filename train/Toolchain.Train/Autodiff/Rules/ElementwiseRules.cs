@@ -47,4 +47,44 @@ internal static class ElementwiseRules
     public static Value?[] Sqrt(GradientContext c) => [c.Graph.Div(c.Dy, c.Graph.Mul(c.Output(), c.Graph.Constant(2f)))];
 
     public static Value?[] Abs(GradientContext c) => [c.Graph.Mul(c.Dy, c.Graph.Sign(c.Input(0)))];
+
+    // y = cond ? a : b: a gets dy where cond holds, b where it does not; the condition gets none.
+    public static Value?[] Where(GradientContext c)
+    {
+        var g = c.Graph;
+        var (condition, zero) = (c.Input(0), g.Constant(0f));
+        return [null, c.ReduceTo(g.Where(condition, c.Dy, zero), c.Input(1)), c.ReduceTo(g.Where(condition, zero, c.Dy), c.Input(2))];
+    }
+
+    // y = min(max(x, lo), hi): x gets dy where lo ≤ x ≤ hi; lo gets Σ dy where x < lo, hi where x > hi.
+    public static Value?[] Clip(GradientContext c)
+    {
+        var g = c.Graph;
+        var (x, zero) = (c.Input(0), g.Constant(0f));
+        var dx = c.Dy;
+        Value? dLow = null, dHigh = null;
+        if (c.HasInput(1))
+        {
+            var below = g.Less(x, c.Input(1));
+            dx = g.Where(below, zero, dx);
+            dLow = c.ReduceTo(g.Where(below, c.Dy, zero), c.Input(1));
+        }
+        if (c.HasInput(2))
+        {
+            var above = g.Greater(x, c.Input(2));
+            dx = g.Where(above, zero, dx);
+            dHigh = c.ReduceTo(g.Where(above, c.Dy, zero), c.Input(2));
+        }
+        return [dx, dLow, dHigh];
+    }
+
+    // Between floating-point types the gradient is cast back; to or from integers and booleans there is none.
+    public static Value?[] Cast(GradientContext c)
+    {
+        var from = c.Graph.TypeOf(c.Input(0))?.Element ?? throw c.Unsupported("gradients need the input's element type");
+        var to = (ElementType)c.Int("to", (long)ElementType.Float);
+        return IsFloating(from) && IsFloating(to) ? [c.Graph.Cast(c.Dy, from)] : [null];
+    }
+
+    private static bool IsFloating(ElementType type) => type is ElementType.Float or ElementType.Double or ElementType.Float16;
 }
