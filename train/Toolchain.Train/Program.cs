@@ -33,7 +33,7 @@ root.SetAction(parse =>
         if (parse.GetValue(forward) is { } f) overrides.Add(new("model.forward", Path.GetFullPath(f)));
         var path = parse.GetValue(recipePath) ?? RecipeLoader.PathFor(parse.GetValue(models)!, parse.GetValue(model)!);
         var recipe = RecipeLoader.Load(path, overrides);
-        var data = TrainingData.Load(recipe);
+        var data = TrainingData.Load(recipe, Path.GetDirectoryName(Path.GetFullPath(path)));
         // Ctrl-C and SIGTERM finish the current step, write a checkpoint, and exit cleanly.
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

@@ -88,7 +88,7 @@ public static class CsvDataset
         return numbers > 0 && numbers >= text;
     }
 
-    private static (float[], IReadOnlyList<string>?, int, int) RegressionTargets(CsvTable table, int column)
+    private static (float[] Targets, IReadOnlyList<string>? Classes, int Missing, int NonNumeric) RegressionTargets(CsvTable table, int column)
     {
         var targets = new float[table.Rows.Count];
         int missing = 0, nonNumeric = 0;
@@ -106,7 +106,7 @@ public static class CsvDataset
     /// Class indices: with data.labels, a cell is a label name or an index below the label count; without,
     /// non-negative integers are indices (classes named 0..max) and otherwise the distinct texts, sorted, are the classes.
     /// </summary>
-    private static (float[], IReadOnlyList<string>?, int, int) ClassTargets(CsvTable table, int column, IReadOnlyList<string> labels)
+    private static (float[] Targets, IReadOnlyList<string>? Classes, int Missing, int NonNumeric) ClassTargets(CsvTable table, int column, IReadOnlyList<string> labels)
     {
         var targets = new float[table.Rows.Count];
         int missing = 0;

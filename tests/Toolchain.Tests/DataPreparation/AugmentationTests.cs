@@ -156,7 +156,8 @@ public sealed class AugmentationTests
         var plain = Train(plainRun.Path, data, overrides: [tiny, ("training.epochs", "1")]);
         var augmented = Train(augmentedRun.Path, data, overrides: [.. Augmented, tiny, ("training.epochs", "1")]);
 
-        Assert.That(Math.Abs(augmented.History[0].TrainLoss - plain.History[0].TrainLoss), Is.GreaterThan(1e-3));
+        // Same weights at every step in both runs, so any difference in training loss is the batches' contents.
+        Assert.That(Math.Abs(augmented.History[0].TrainLoss - plain.History[0].TrainLoss), Is.GreaterThan(1e-4));
         Assert.That(augmented.History[0].ValLoss, Is.EqualTo(plain.History[0].ValLoss).Within(1e-7));
         Assert.That(augmented.History[0].ValAccuracy, Is.EqualTo(plain.History[0].ValAccuracy));
     }

@@ -27,7 +27,7 @@ public static class TabularPipeline
         if (kept.Count == 0) throw new DataFormatException($"{raw.Source}: no rows are left after dropping {noTarget} without a target and {noFeature} with missing features");
         RatioSplit split;
         try { split = RatioSplit.Create(kept.Count, d.Split.Validation, d.Split.Test, d.SplitSeed, d.Split.Stratify ? kept.ClassIndices() : null); }
-        catch (ArgumentOutOfRangeException e) { throw new RecipeException(e.Message.Split(" (Parameter")[0], e); }
+        catch (ArgumentOutOfRangeException e) { throw AsRecipeError(e); }
         var (train, validation, test) = (kept.Subset(split.Training), kept.Subset(split.Validation), kept.Subset(split.Test));
 
         var imputed = new Dictionary<string, int>();
@@ -67,6 +67,10 @@ public static class TabularPipeline
         };
     }
 
+    /// <summary>The generator's and the split's argument checks name recipe keys; their messages lose the .NET parameter suffix.</summary>
+    private static RecipeException AsRecipeError(ArgumentException e) =>
+        new(e.Message.Split('\n')[0].Replace($" (Parameter '{e.ParamName}')", ""), e);
+
     private static TabularData Load(DataSection d, string? baseDirectory)
     {
         if (d.Dataset == "synthetic")
@@ -75,7 +79,7 @@ public static class TabularPipeline
             {
                 return SyntheticDataset.Generate(d.Generator, d.Samples, d.FeatureCount, d.Noise, d.GeneratorSeed, d.Slope, d.Intercept, d.Informative, d.Labels);
             }
-            catch (ArgumentException e) { throw new RecipeException(e.Message.Split(" (Parameter")[0], e); }
+            catch (ArgumentException e) { throw AsRecipeError(e); }
         }
         var path = Path.IsPathRooted(d.Path) || baseDirectory is null ? d.Path : Path.Combine(baseDirectory, d.Path);
         return CsvDataset.Load(path, d.Target ?? throw new RecipeException("data.target: expected the name of the column to predict"),

@@ -34,6 +34,12 @@ public sealed class CheckpointStore(string directory, int keep)
         return path;
     }
 
+    /// <summary>A fresh run replaces the previous run's checkpoints, so rotation never mixes two runs.</summary>
+    public void Clear()
+    {
+        foreach (var file in AllFiles().Append(Path.Combine(Directory, BestFile)).Where(File.Exists)) File.Delete(file);
+    }
+
     /// <summary>Epoch and partial checkpoints, oldest first (a partial epoch sorts before its completed file).</summary>
     public IReadOnlyList<string> AllFiles() =>
         System.IO.Directory.Exists(Directory)

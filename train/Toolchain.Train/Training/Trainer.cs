@@ -44,6 +44,7 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
         var checkpoints = new CheckpointStore(Path.Combine(options.RunDirectory, "checkpoints"), training.KeepCheckpoints);
         var resume = options.Resume ? ResumePoint.Find(checkpoints, log) : null;
         if (options.Resume && resume is null) log.WriteLine("No checkpoint to resume from: starting from the beginning");
+        if (resume is null) checkpoints.Clear();
 
         using var state = new ParameterState(manifest, resume?.Checkpoint.Tensors ?? artifacts.InitialParameters, resume?.Checkpoint.Tensors);
         using var evalSession = SessionFactory.Create(Path.Combine(artifactsDirectory, ArtifactNames.EvalFile), training.Device, training.Threads);
