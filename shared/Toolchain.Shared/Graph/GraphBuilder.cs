@@ -18,6 +18,7 @@ public sealed partial class GraphBuilder
     private readonly Dictionary<string, TensorType> types = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TensorProto> initializers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> counters = new(StringComparer.Ordinal);
+    private readonly Dictionary<object, object> shared = [];
 
     public GraphBuilder(string name) => graph = new GraphProto { Name = name };
 
@@ -131,6 +132,18 @@ public sealed partial class GraphBuilder
     public Value Op(string opType, params Value?[] inputs) => Node(opType, inputs)[0];
 
     public Value Op(string opType, Value?[] inputs, IReadOnlyDictionary<string, object> attributes) => Node(opType, inputs, 1, attributes)[0];
+
+    /// <summary>
+    /// Builds a value once per graph and hands the same one to every later caller with an equal key:
+    /// per-step scalars that every parameter's update needs (bias corrections, say) are computed once.
+    /// </summary>
+    public T Shared<T>(object key, Func<T> build) where T : notnull
+    {
+        if (shared.TryGetValue(key, out var existing)) return (T)existing;
+        var value = build();
+        shared[key] = value;
+        return value;
+    }
 
     public string FreshName(string hint)
     {

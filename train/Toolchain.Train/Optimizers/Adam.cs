@@ -46,12 +46,17 @@ public sealed class Adam : IOptimizer
         Value? vMax = null;
         if (AmsGrad) vForDenominator = vMax = g.Op("Max", slot.State[2], v);
 
-        // step size = lr / (1 − β1^t); denominator = sqrt(v) / sqrt(1 − β2^t) + eps, as PyTorch computes them.
-        var correction1 = g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta1), step));
-        var correction2 = g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta2), step));
-        var stepSize = g.Div(lr, correction1);
-        var denominator = g.Add(g.Div(g.Sqrt(vForDenominator), g.Sqrt(correction2)), g.Constant((float)Eps));
-        var updated = g.Sub(param, g.Mul(stepSize, g.Div(m, denominator)));
+        // PyTorch's update p − lr/(1 − β1^t) · m / (sqrt(v)/sqrt(1 − β2^t) + eps), rearranged so the
+        // per-step scalars are computed once for all parameters and each tensor takes one pass fewer:
+        // p − [lr·sqrt(1 − β2^t)/(1 − β1^t)] · m / (sqrt(v) + eps·sqrt(1 − β2^t)).
+        var (stepScale, scaledEps) = g.Shared((nameof(Adam), Beta1, Beta2, Eps, lr.Name, step.Name), () =>
+        {
+            var correction1 = g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta1), step));
+            var sqrtCorrection2 = g.Sqrt(g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta2), step)));
+            return (g.Div(g.Mul(lr, sqrtCorrection2), correction1), g.Mul(sqrtCorrection2, g.Constant((float)Eps)));
+        });
+        var denominator = g.Add(g.Sqrt(vForDenominator), scaledEps);
+        var updated = g.Sub(param, g.Mul(stepScale, g.Div(m, denominator)));
         return new OptimizerUpdate(updated, vMax is null ? [m, v] : [m, v, vMax]);
     }
 }
