@@ -228,4 +228,6 @@ public sealed class TrainingSection
     /// <summary>The validation metric that picks the best checkpoint and drives early stopping: val_accuracy, val_loss, or auto (accuracy when the task has one).</summary>
     public string Monitor { get; set; } = "auto";
     public EarlyStoppingSection EarlyStopping { get; set; } = new();
+    /// <summary>What a non-finite loss does: stop (naming the step; the last checkpoint stays good) or skip that step.</summary>
+    public string OnNonFinite { get; set; } = "stop";
 }

@@ -47,6 +47,7 @@ public static class RecipeValidator
         Check(sc.Threshold >= 0, "schedule.threshold", "a number ≥ 0", sc.Threshold);
         Check(sc.ThresholdMode is "rel" or "abs", "schedule.threshold_mode", "one of rel, abs", sc.ThresholdMode);
         Check(sc.Cooldown >= 0, "schedule.cooldown", "a number of epochs ≥ 0", sc.Cooldown);
+        Check(r.Training.OnNonFinite is "stop" or "skip", "training.on_non_finite", "one of stop, skip", r.Training.OnNonFinite);
         Check(r.Training.GradientAccumulation > 0, "training.gradient_accumulation", "a positive integer", r.Training.GradientAccumulation);
         Check(r.Training.Monitor is "auto" or "val_accuracy" or "val_loss", "training.monitor", "one of auto, val_accuracy, val_loss", r.Training.Monitor);
         Check(r.Training.EarlyStopping.Patience >= 0, "training.early_stopping.patience", "a number ≥ 0 (0 = off)", r.Training.EarlyStopping.Patience);

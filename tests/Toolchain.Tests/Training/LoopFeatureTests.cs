@@ -104,3 +104,32 @@ public sealed class LoopFeatureTests
         Assert.That(resumed.History.Select(h => h.TrainLoss), Is.EqualTo(reference.History.Select(h => h.TrainLoss)));
     }
 }
+
+public sealed class NonFiniteLossTests
+{
+    private static TrainingData Poisoned()
+    {
+        var data = TrainerRunner.Data();
+        // One sample with an infinite feature makes every batch that contains it produce a NaN loss.
+        data.TrainFeatures[6 * 17] = float.PositiveInfinity;
+        return data;
+    }
+
+    [Test]
+    public void A_non_finite_loss_stops_training_naming_the_epoch_step_and_batch()
+    {
+        using var run = new TempDirectory();
+        var error = Assert.Throws<TrainingDivergedException>(() => TrainerRunner.Train(run.Path, Poisoned()));
+        Assert.That(error!.Message, Does.Contain("epoch 1").And.Contain("step").And.Contain("batch"));
+    }
+
+    [Test]
+    public void With_skip_the_bad_steps_are_dropped_and_the_weights_stay_finite()
+    {
+        using var run = new TempDirectory();
+        var summary = TrainerRunner.Train(run.Path, Poisoned(), ("training.on_non_finite", "skip"));
+        Assert.That(summary.Steps, Is.EqualTo(3 * 20 - 3), "one poisoned batch per epoch is skipped");
+        Assert.That(TrainerRunner.Weights(summary.LatestCheckpoint).All(float.IsFinite), Is.True);
+        Assert.That(summary.FinalValAccuracy, Is.GreaterThan(0.8));
+    }
+}

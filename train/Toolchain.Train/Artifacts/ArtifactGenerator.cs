@@ -136,7 +136,11 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
     {
         var lr = g.Input(ArtifactNames.LearningRate, ElementType.Float);
         var step = g.Input(ArtifactNames.Step, ElementType.Float);
-        var clipped = clipping.Apply(g, parameters.Select(gradientOf).ToList());
+        var raw = parameters.Select(gradientOf).ToList();
+        // The global gradient norm, before clipping: the trainer watches it for NaN and infinity.
+        var squares = raw.Select(grad => g.Op("ReduceSumSquare", [grad], new Dictionary<string, object> { ["keepdims"] = 0L })).ToList();
+        g.Output(g.Sqrt(squares.Skip(1).Aggregate(squares[0], g.Add)), ArtifactNames.GradientNorm);
+        var clipped = clipping.Apply(g, raw);
         for (int i = 0; i < parameters.Count; i++)
         {
             var p = parameters[i];

@@ -9,6 +9,7 @@ public static class ArtifactNames
     public const string Logits = "logits";
     public const string LearningRate = "lr";
     public const string Step = "step";
+    public const string GradientNorm = "gradient_norm";
 
     public const string ForwardFile = "forward_model.onnx";
     public const string TrainingFile = "training_model.onnx";

@@ -24,6 +24,8 @@ public sealed class AccumulatingStepRunner : IStepRunner
     private readonly float[] stepNumber = new float[1];
     private readonly OrtValue learningRateValue;
     private readonly OrtValue stepValue;
+    private readonly float[] gradientNorm = new float[1];
+    private readonly OrtValue gradientNormValue;
     private readonly Dictionary<int, BatchBuffers> buffers = [];
 
     public AccumulatingStepRunner(InferenceSession training, InferenceSession optimizer, ArtifactManifest manifest, ParameterState state, int microBatch,
@@ -35,7 +37,10 @@ public sealed class AccumulatingStepRunner : IStepRunner
         gradientValues = manifest.Parameters.ToDictionary(p => p.Name, p => OrtValue.CreateTensorValueFromMemory(sums[p.Name], p.Shape));
         learningRateValue = OrtValue.CreateTensorValueFromMemory(learningRate, []);
         stepValue = OrtValue.CreateTensorValueFromMemory(stepNumber, []);
+        gradientNormValue = OrtValue.CreateTensorValueFromMemory(gradientNorm, []);
     }
+
+    public float GradientNorm => gradientNorm[0];
 
     public float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step)
     {
@@ -85,6 +90,8 @@ public sealed class AccumulatingStepRunner : IStepRunner
             outputValues.Add(next);
         }
         foreach (var p in manifest.Parameters) { inputNames.Add(ArtifactNames.Gradient(p.Name)); inputValues.Add(gradientValues[p.Name]); }
+        outputNames.Add(ArtifactNames.GradientNorm);
+        outputValues.Add(gradientNormValue);
         optimizer.Run(runOptions, inputNames, inputValues, outputNames, outputValues);
         foreach (var b in manifest.Buffers) state.CarryOver(b.Name);
         state.Swap();
@@ -97,6 +104,7 @@ public sealed class AccumulatingStepRunner : IStepRunner
         foreach (var b in buffers.Values) b.Dispose();
         learningRateValue.Dispose();
         stepValue.Dispose();
+        gradientNormValue.Dispose();
         runOptions.Dispose();
     }
 }

@@ -79,7 +79,7 @@ public sealed record CheckpointContents(
         checkpoint.Metadata["epoch"] = Epoch.ToString();
         checkpoint.Metadata["step"] = Step.ToString();
         checkpoint.Metadata["optimizer"] = Manifest.Optimizer;
-        checkpoint.Metadata["metrics"] = JsonSerializer.Serialize(Metrics);
+        checkpoint.Metadata["metrics"] = JsonSerializer.Serialize(Metrics, Artifacts.TrainingArtifacts.Json);
         checkpoint.Metadata["labels"] = JsonSerializer.Serialize(ClassNames);
         checkpoint.Metadata["input_shape"] = JsonSerializer.Serialize(Manifest.SampleShape);
         checkpoint.Metadata["raw_input_type"] = RawInputType;

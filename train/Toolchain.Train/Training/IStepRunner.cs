@@ -6,4 +6,7 @@ public interface IStepRunner : IDisposable
     /// <param name="indices">Which samples of <paramref name="features"/> form the batch.</param>
     /// <param name="step">1-based number of this optimizer update.</param>
     float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step);
+
+    /// <summary>The global L2 norm of the last step's gradients (before clipping).</summary>
+    float GradientNorm { get; }
 }

@@ -5,7 +5,11 @@ namespace Toolchain.Train.Training;
 /// <summary>Appends one JSON object per line to metrics.jsonl, flushed at once so a crash loses nothing written.</summary>
 public sealed class MetricsLog(string path)
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public string Path { get; } = path;
 

@@ -22,6 +22,8 @@ public sealed class TrainStepRunner : IStepRunner
     private readonly OrtValue learningRateValue;
     private readonly OrtValue stepValue;
     private readonly OrtValue lossValue;
+    private readonly float[] gradientNorm = new float[1];
+    private readonly OrtValue gradientNormValue;
     private readonly Dictionary<int, (BatchBuffers Buffers, OrtIoBinding[] Bindings)> bySize = [];
 
     public TrainStepRunner(InferenceSession session, ArtifactManifest manifest, ParameterState state, BatchAugmentation? augmentation = null)
@@ -33,7 +35,10 @@ public sealed class TrainStepRunner : IStepRunner
         learningRateValue = OrtValue.CreateTensorValueFromMemory(learningRate, []);
         stepValue = OrtValue.CreateTensorValueFromMemory(stepNumber, []);
         lossValue = OrtValue.CreateTensorValueFromMemory(loss, []);
+        gradientNormValue = OrtValue.CreateTensorValueFromMemory(gradientNorm, []);
     }
+
+    public float GradientNorm => gradientNorm[0];
 
     /// <summary>Runs one optimizer step on the samples at <paramref name="indices"/> and returns the batch loss.</summary>
     /// <param name="step">1-based number of this update.</param>
@@ -62,6 +67,7 @@ public sealed class TrainStepRunner : IStepRunner
             binding.BindInput(ArtifactNames.LearningRate, learningRateValue);
             binding.BindInput(ArtifactNames.Step, stepValue);
             binding.BindOutput(ArtifactNames.Loss, lossValue);
+            binding.BindOutput(ArtifactNames.GradientNorm, gradientNormValue);
             foreach (var name in state.Names)
             {
                 binding.BindInput(name, state.Value(name, set));
@@ -83,6 +89,7 @@ public sealed class TrainStepRunner : IStepRunner
         learningRateValue.Dispose();
         stepValue.Dispose();
         lossValue.Dispose();
+        gradientNormValue.Dispose();
         runOptions.Dispose();
     }
 }

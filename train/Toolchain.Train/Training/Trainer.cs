@@ -77,6 +77,7 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
             var order = new int[data.TrainCount];
             string latest = resume?.Path ?? "";
             bool stoppedEarly = false, interrupted = false;
+            int skipped = 0;
             for (int epoch = loop.Epoch; epoch <= training.Epochs && !stoppedEarly && !interrupted; epoch++)
             {
                 ShuffleForEpoch(order, training.Seed, epoch);
@@ -90,8 +91,18 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
                     int size = Math.Min(batchSize, data.TrainCount - start);
                     lr = schedule.At(loop.Step);
                     var loss = runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(start, size), (float)lr, ++loop.Step);
-                    if (!float.IsFinite(loss))
-                        throw new TrainingDivergedException($"loss became {loss} at epoch {epoch}, step {loop.Step} (batch {s + 1} of the epoch); " +
+                    bool finite = float.IsFinite(loss) && float.IsFinite(runner.GradientNorm);
+                    if (!finite && training.OnNonFinite == "skip")
+                    {
+                        // The step wrote into the other buffer set; swapping back restores the values before it.
+                        state.Swap();
+                        loop.Step--;
+                        skipped++;
+                        log.WriteLine($"warning: loss {loss}, gradient norm {runner.GradientNorm} at epoch {epoch}, batch {s + 1}: step skipped ({skipped} so far)");
+                        continue;
+                    }
+                    if (!finite)
+                        throw new TrainingDivergedException($"loss {loss}, gradient norm {runner.GradientNorm} at epoch {epoch}, step {loop.Step} (batch {s + 1} of the epoch); " +
                             $"the last good checkpoint is {(latest.Length > 0 ? latest : "none yet")}. Try a lower optimizer.lr or clipping.max_norm");
                     loop.LossSum += loss * (double)size;
                     loop.Samples += size;
