@@ -36,6 +36,16 @@ public static class ExportReport
             ["exported_at"] = result.ExportedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["toolchain_version"] = ModelMetadata.ToolchainVersion,
         };
+        if (result.Variants is { } variants)
+            report["variants"] = new JsonArray(variants.Select(v => (JsonNode)new JsonObject
+            {
+                ["variant"] = v.Variant.Name,
+                ["format"] = v.Format,
+                ["file"] = v.FileName,
+                ["bytes"] = v.Bytes,
+                ["test_accuracy"] = v.TestAccuracy,
+                ["validation_agreement"] = v.Agreement.Agreement,
+            }).ToArray());
         AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
 }

@@ -12,4 +12,8 @@ public sealed record ExportResult(
     int ValidationSize,
     ParityResult Parity,
     DateTimeOffset ExportedAt,
-    string ReportPath);
+    string ReportPath)
+{
+    /// <summary>The variant files written beside model.onnx (see variants.json), or null when only fp32 was asked for.</summary>
+    public IReadOnlyList<Variants.VariantFile>? Variants { get; init; }
+}

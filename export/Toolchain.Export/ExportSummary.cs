@@ -19,6 +19,12 @@ public static class ExportSummary
         Row("predictions agree", $"{parity.Agreements}/{parity.Samples} ({parity.Agreement.ToString("P2", invariant)})");
         Row("as served", $"max |Δ logits| {parity.ServedMaxAbsLogitDiff.ToString("G4", invariant)}, {parity.ServedAgreements}/{parity.Samples} agree (ONNX Runtime prepacks weights)");
         Row("val accuracy", $"{parity.Accuracy.ToString("P2", invariant)} of those {parity.Samples.ToString("N0", invariant)} samples (exported model)");
+        if (result.Variants is { } variants)
+        {
+            Row("variants", $"{Variants.VariantsManifest.FileName} beside the model; accuracy on the {variants[0].TestSamples.ToString("N0", invariant)} held-out t10k images, agreement with fp32 on {variants[0].Agreement.Samples.ToString("N0", invariant)} validation samples");
+            foreach (var file in variants)
+                output.WriteLine($"    {file.FileName,-18}{file.Bytes.ToString("N0", invariant),10} bytes  test accuracy {file.TestAccuracy.ToString("P2", invariant),8}  agreement {file.Agreement.Agreement.ToString("P2", invariant),8}  max |Δ logits| {file.Agreement.MaxAbsLogitDiff.ToString("G3", invariant)}");
+        }
         Row("report", result.ReportPath);
     }
 }

@@ -1,3 +1,4 @@
+using Toolchain.Export.Variants;
 using Toolchain.Files;
 using Toolchain.Onnx;
 using Toolchain.Recipes;
@@ -48,6 +49,9 @@ public sealed class Exporter(TimeProvider clock)
 
         var parity = ParityCheck.Run(eval, parameters, staged.ModelPath, samples, checkpoint.Normalization, checkpoint.Labels.Count);
         if (!parity.Passed) throw new ExportException(parity.FailureMessage(eval.Path, checkpoint.Labels));
+        var variants = options.WritesVariants
+            ? VariantExport.Run(options.Variants, model, staged, options.Model, samples.Images, HeldOutTestSet.Load(recipe, checkpoint.SampleShape), checkpoint.Labels.Count)
+            : null;
 
         AtomicFile.WriteAllText(staged.ConfigPath, TritonModelConfig.Render(options.Model, checkpoint.SampleShape, checkpoint.Labels.Count));
         AtomicFile.WriteAllText(staged.LabelsPath, string.Join("\n", checkpoint.Labels) + "\n");
@@ -55,7 +59,7 @@ public sealed class Exporter(TimeProvider clock)
         staged.Publish();
 
         var result = new ExportResult(options.Model, version, staged.PublishedModelPath, modelBytes, checkpoint.Path, checkpoint.Sha256,
-            checkpoint.MetricsJson, samples.ValidationSize, parity, exportedAt, run.ExportReportPath);
+            checkpoint.MetricsJson, samples.ValidationSize, parity, exportedAt, run.ExportReportPath) { Variants = variants };
         ExportReport.Write(result.ReportPath, result);
         return result;
     }

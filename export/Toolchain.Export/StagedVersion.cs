@@ -27,6 +27,9 @@ public sealed class StagedVersion : IDisposable
 
     public string LabelsPath => Path.Combine(staging, TritonModelConfig.LabelsFileName);
 
+    /// <summary>A file of the staged version folder (e.g. a model variant), published with it.</summary>
+    public string FilePath(string fileName) => Path.Combine(VersionStagingDirectory, fileName);
+
     /// <summary>Where the model file will be once published.</summary>
     public string PublishedModelPath => Path.Combine(repository.VersionDirectory(Version), ModelRepositoryFolder.ModelFileName);
 

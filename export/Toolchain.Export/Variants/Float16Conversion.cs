@@ -12,6 +12,9 @@ namespace Toolchain.Export.Variants;
 /// enters the region wherever it reads a float32 value from outside, and a Cast back to float32
 /// leaves it wherever a value it makes is read outside (or is a graph output). An op the table below
 /// does not know fails the transform, naming the node.
+/// Whether a node then really computes in float16 is ONNX Runtime's choice per machine: its linux-arm64
+/// CPU build has float16 Gemm and Relu kernels; its x64 build has none and casts around such nodes to
+/// run them in float32 (the file still holds float16 weights).
 /// </summary>
 public static class Float16Conversion
 {
@@ -103,7 +106,7 @@ public static class Float16Conversion
         graph.Node.AddRange(enteringNodes);
         graph.Node.AddRange(leavingNodes);
         GraphValidator.SortTopologically(graph);
-        Int8WeightQuantization.RemoveUnread(graph);
+        UnreadInitializers.Remove(graph);
         return result;
     }
 

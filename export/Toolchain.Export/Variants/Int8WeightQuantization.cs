@@ -46,7 +46,7 @@ public static class Int8WeightQuantization
             throw new ExportException($"model '{source}': the int8 variant found no float32 Gemm, MatMul or Conv weight initializer to quantise");
 
         for (int k = newNodes.Count - 1; k >= 0; k--) graph.Node.Insert(0, newNodes[k]);
-        RemoveUnread(graph);
+        UnreadInitializers.Remove(graph);
         return (result, weights);
     }
 
@@ -82,16 +82,6 @@ public static class Int8WeightQuantization
         node.Output.Add(output);
         node.Attribute.Add(Attributes.Make("axis", (long)quantized.Axis));
         return node;
-    }
-
-    /// <summary>Drops the float32 weights that no node, subgraph or graph output reads any more.</summary>
-    internal static void RemoveUnread(GraphProto graph)
-    {
-        var read = graph.Node.SelectMany(GraphSlice.ReadNames).Concat(graph.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
-        var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        for (int k = graph.Initializer.Count - 1; k >= 0; k--)
-            if (!read.Contains(graph.Initializer[k].Name) && !inputs.Contains(graph.Initializer[k].Name))
-                graph.Initializer.RemoveAt(k);
     }
 
     private static double MaxAbsError(float[] original, float[] restored)

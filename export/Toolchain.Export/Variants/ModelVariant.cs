@@ -9,7 +9,7 @@ public sealed record ModelVariant(string Name, string Description)
 {
     public static readonly ModelVariant Fp32 = new("fp32", "float32 weights and compute: the parity-checked model");
     public static readonly ModelVariant Int8 = new("int8", "int8 weights, symmetric per output channel (DequantizeLinear), float32 compute");
-    public static readonly ModelVariant Fp16 = new("fp16", "float16 weights and compute between float32 normalisation and float32 outputs");
+    public static readonly ModelVariant Fp16 = new("fp16", "float16 weights and graph from the normalised input to logits; float32 normalisation and outputs");
 
     public static IReadOnlyList<ModelVariant> All { get; } = [Fp32, Int8, Fp16];
 

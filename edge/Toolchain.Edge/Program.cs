@@ -1,0 +1,3 @@
+using Toolchain.Edge;
+
+return EdgeCommand.Create().Parse(args).Invoke();
