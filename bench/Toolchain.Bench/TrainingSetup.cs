@@ -1,0 +1,75 @@
+using Microsoft.ML.OnnxRuntime;
+using Toolchain.Onnx;
+using Toolchain.Recipes;
+using Toolchain.Train.Artifacts;
+using Toolchain.Train.Layers;
+using Toolchain.Train.Losses;
+using Toolchain.Train.Optimizers;
+using Toolchain.Train.Training;
+
+namespace Toolchain.Bench;
+
+/// <summary>
+/// The trainer's own path up to its first step, on random data: recipe (with batch size and threads
+/// overridden as `--training.batch_size` / `--training.threads` would), forward model, artifacts generated
+/// and saved as the trainer saves them, the fused train-step session, double-buffered parameter state and
+/// <see cref="TrainStepRunner"/>. Owns all of it.
+/// </summary>
+public sealed class TrainingSetup : IDisposable
+{
+    private readonly List<IDisposable> owned = [];
+
+    public required Recipe Recipe { get; init; }
+    public required TrainingArtifacts Artifacts { get; init; }
+    public required string Directory { get; init; }
+    public required TrainStepRunner Runner { get; init; }
+    public required InferenceSession Session { get; init; }
+    public required RandomBatches Data { get; init; }
+    public required ParameterState State { get; init; }
+
+    public static Recipe LoadRecipe(string path, int batch, int threads) =>
+        RecipeLoader.Load(path, [new("training.batch_size", batch.ToString()), new("training.threads", threads.ToString()), new("training.device", "cpu")]);
+
+    /// <summary>Generates and saves the artifacts exactly as <c>Trainer</c> does.</summary>
+    public static TrainingArtifacts Generate(Recipe recipe, string recipePath, string directory)
+    {
+        var forward = ForwardModelBuilder.Build(recipe.Model, recipe.Training.Seed, Path.GetDirectoryName(Path.GetFullPath(recipePath))!);
+        var generator = new ArtifactGenerator(LossFactory.Create(recipe.Loss), OptimizerFactory.Create(recipe.Optimizer), recipe.Model.Trainable,
+            new WeightPenalty(recipe.Regularization.L1, recipe.Regularization.L2, recipe.Regularization.ApplyToBiases),
+            new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm));
+        var artifacts = generator.Generate(forward, recipe.Model.Forward ?? "recipe layers");
+        artifacts.Save(directory);
+        return artifacts;
+    }
+
+    /// <param name="variant">A graph rewrite from <see cref="GraphVariants"/> applied to the train step (baseline: none).</param>
+    /// <param name="options">Session options (profiling); null uses the trainer's own <see cref="SessionFactory"/>.</param>
+    public static TrainingSetup Create(string recipePath, int batch, int threads, string variant = "baseline", SessionOptions? options = null)
+    {
+        var recipe = LoadRecipe(recipePath, batch, threads);
+        var directory = System.IO.Directory.CreateTempSubdirectory("toolchain-bench-").FullName;
+        var artifacts = Generate(recipe, recipePath, directory);
+        var stepPath = Path.Combine(directory, ArtifactNames.TrainStepFile);
+        if (variant != "baseline")
+        {
+            stepPath = Path.Combine(directory, $"train_step.{variant}.onnx");
+            OnnxModelFile.Save(GraphVariants.Apply(variant, OnnxModelFile.Load(Path.Combine(directory, ArtifactNames.TrainStepFile))), stepPath);
+        }
+        var session = options is null ? SessionFactory.Create(stepPath, "cpu", threads) : new InferenceSession(stepPath, options);
+        var state = new ParameterState(artifacts.Manifest, artifacts.InitialParameters, null);
+        var runner = new TrainStepRunner(session, artifacts.Manifest, state);
+        var data = new RandomBatches(artifacts.Manifest, batch, classes: 10, seed: 1);
+        var setup = new TrainingSetup { Recipe = recipe, Artifacts = artifacts, Directory = directory, Runner = runner, Session = session, Data = data, State = state };
+        setup.owned.AddRange([runner, state, session]);
+        return setup;
+    }
+
+    /// <summary>One optimizer step on the next random batch; returns the loss.</summary>
+    public float Step(long step) => Runner.Step(Data.Features, Data.Labels, Data.Next(), 1e-3f, step);
+
+    public void Dispose()
+    {
+        foreach (var d in owned) d.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}
