@@ -1,7 +1,10 @@
+using System.CommandLine;
 using Toolchain.Serve;
 using Toolchain.Serve.Repository;
 
-return await ServeCommand.Create(Serve).Parse(args).InvokeAsync();
+// SIGTERM and Ctrl-C are left to the web host, which stops accepting connections, lets requests in flight
+// finish (up to --shutdown-timeout) and then returns here; System.CommandLine would cut that off after 2 s.
+return await ServeCommand.Create(Serve).Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static async Task<int> Serve(ServeOptions options, CancellationToken cancel)
 {
@@ -10,7 +13,7 @@ static async Task<int> Serve(ServeOptions options, CancellationToken cancel)
     {
         server = InferenceServer.Create(options);
     }
-    catch (ModelLoadException e)
+    catch (Exception e) when (e is ModelLoadException or ArgumentException)
     {
         Console.Error.WriteLine($"toolchain-serve: {e.Message}");
         return 1;
@@ -21,6 +24,8 @@ static async Task<int> Serve(ServeOptions options, CancellationToken cancel)
             Console.WriteLine($"Serving {line}");
         if (!server.Models.ModelNames.Any())
             Console.Error.WriteLine($"toolchain-serve: warning: '{options.ModelsDirectory}' holds no <name>/<version>/model.onnx; serving no models");
+        if (!options.IsLoopback && options.Token is null)
+            Console.Error.WriteLine($"toolchain-serve: warning: listening on {options.Host} without a token; anyone who can reach it can use it (set --token or {ServeOptions.TokenVariable})");
         try
         {
             await server.StartAsync(cancel);
@@ -32,6 +37,7 @@ static async Task<int> Serve(ServeOptions options, CancellationToken cancel)
         }
         Console.WriteLine($"Listening on {server.Url!.GetLeftPart(UriPartial.Authority)}");
         await server.WaitForShutdownAsync(cancel);
+        Console.WriteLine("Stopped");
     }
     return 0;
 }

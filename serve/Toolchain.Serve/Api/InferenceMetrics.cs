@@ -1,4 +1,5 @@
 using Prometheus;
+using Toolchain.Serve.Inference;
 using Toolchain.Serve.Repository;
 
 namespace Toolchain.Serve.Api;
@@ -6,6 +7,8 @@ namespace Toolchain.Serve.Api;
 /// <summary>
 /// Per-model Prometheus metrics, in a registry of the server's own (so two servers in one process do not
 /// share counts). Only models that exist get a label: requests for unknown names cannot grow the series.
+/// Gauges for slots in use, requests waiting and versions that failed to load are read when scraped; the
+/// process's memory, CPU and GC figures come with them.
 /// </summary>
 public sealed class InferenceMetrics
 {
@@ -13,12 +16,13 @@ public sealed class InferenceMetrics
     private readonly Histogram duration;
     private readonly Counter items;
 
-    public InferenceMetrics(CollectorRegistry registry)
+    public InferenceMetrics(CollectorRegistry registry, InferenceSlots slots, ModelRepository models)
     {
         Registry = registry;
         var factory = Metrics.WithCustomRegistry(registry);
         requests = factory.CreateCounter(
-            "toolchain_inference_requests_total", "Infer requests by model, version and outcome (ok, bad_request, error).",
+            "toolchain_inference_requests_total",
+            "Infer requests by model, version and outcome (ok, bad_request, busy, timeout, error).",
             ["model", "version", "outcome"]);
         duration = factory.CreateHistogram(
             "toolchain_inference_duration_seconds", "Time to validate, run and encode an infer request.",
@@ -26,6 +30,16 @@ public sealed class InferenceMetrics
         items = factory.CreateCounter(
             "toolchain_inference_items_total", "Batch items (first dimension of the first input) inferred.",
             ["model", "version"]);
+        var inFlight = factory.CreateGauge("toolchain_inference_in_flight", "Infer requests holding a slot (reading, validating or running).");
+        var queued = factory.CreateGauge("toolchain_inference_queued", "Infer requests waiting for a slot.");
+        var failed = factory.CreateGauge("toolchain_model_load_failures", "Version folders in the repository that failed to load.");
+        registry.AddBeforeCollectCallback(() =>
+        {
+            inFlight.Set(slots.InUse);
+            queued.Set(slots.Waiting);
+            failed.Set(models.Snapshot.Models.Values.Sum(m => m.Failures.Count));
+        });
+        DotNetStats.Register(registry);
     }
 
     public CollectorRegistry Registry { get; }

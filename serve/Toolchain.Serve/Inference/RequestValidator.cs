@@ -7,11 +7,12 @@ namespace Toolchain.Serve.Inference;
 /// The one step between a parsed request and ONNX Runtime: checks every input's name, datatype, shape
 /// and values, and every requested output's name, against what the model declares. Anything that does not
 /// fit is refused here, with a message naming the tensor and giving expected and actual values, so the
-/// model only ever runs on tensors it accepts.
+/// model only ever runs on tensors it accepts. Server-wide <see cref="ValidationRules"/> (batch limit, non-finite
+/// values) apply on top of what the model declares.
 /// </summary>
 public static class RequestValidator
 {
-    public static ValidatedRequest Validate(ModelVersion model, InferRequest request)
+    public static ValidatedRequest Validate(ModelVersion model, InferRequest request, ValidationRules rules)
     {
         var expected = model.Inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -23,7 +24,7 @@ public static class RequestValidator
                     $"unknown input '{input.Name}'; model '{model.Name}' has inputs: {string.Join(", ", model.Inputs)}");
             if (!seen.Add(input.Name))
                 throw new InferenceRequestException($"input '{input.Name}' is given more than once");
-            byName[input.Name] = Check(model, spec, input);
+            byName[input.Name] = Check(model, spec, input, rules);
         }
         var missing = model.Inputs.Where(i => !seen.Contains(i.Name)).ToArray();
         if (missing.Length > 0)
@@ -50,7 +51,7 @@ public static class RequestValidator
             }
     }
 
-    private static InputTensor Check(ModelVersion model, TensorSpec spec, RequestInput input)
+    private static InputTensor Check(ModelVersion model, TensorSpec spec, RequestInput input, ValidationRules rules)
     {
         if (input.DataType != spec.DataType)
             throw new InferenceRequestException($"input '{spec.Name}': expected datatype {spec.DataType}, got {input.DataType}");
@@ -61,7 +62,10 @@ public static class RequestValidator
         if (maxBatch > 0 && input.Shape.Length > 0 && input.Shape[0] > maxBatch)
             throw new InferenceRequestException(
                 $"input '{spec.Name}': batch size {input.Shape[0]} exceeds the model's max_batch_size {maxBatch}");
-        return new InputTensor(spec.Name, spec.DataType, input.Shape, TensorDecoder.Decode(input));
+        if (rules.MaxBatchSize > 0 && spec.Shape.Length > 0 && spec.Shape[0] < 0 && input.Shape[0] > rules.MaxBatchSize)
+            throw new InferenceRequestException(
+                $"input '{spec.Name}': batch size {input.Shape[0]} exceeds the server's limit of {rules.MaxBatchSize} (--max-batch-size)");
+        return new InputTensor(spec.Name, spec.DataType, input.Shape, TensorDecoder.Decode(input, rules.AllowNonFinite));
     }
 
     private static IReadOnlyList<RequestedOutput> CheckOutputs(ModelVersion model, IReadOnlyList<RequestedOutput> requested)

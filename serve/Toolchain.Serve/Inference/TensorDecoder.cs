@@ -8,11 +8,12 @@ namespace Toolchain.Serve.Inference;
 /// <summary>
 /// Decodes an input's JSON data (a flat array, nested arrays, or a single value for a scalar) into a typed
 /// array in row-major order, refusing any value its datatype cannot hold exactly: 256 for UINT8, 1.5 for
-/// INT64, "x" for FP32, 1e39 for FP32. Floats also accept "NaN", "Infinity" and "-Infinity".
+/// INT64, "x" for FP32, 1e39 for FP32. Floats take "NaN", "Infinity" and "-Infinity" only when
+/// <c>allowNonFinite</c> is set; by default a non-finite value is refused like any other bad value.
 /// </summary>
 public static class TensorDecoder
 {
-    public static Array Decode(RequestInput input)
+    public static Array Decode(RequestInput input, bool allowNonFinite = false)
     {
         long expected = input.ElementCount;
         long actual = CountValues(input.Data);
@@ -31,10 +32,10 @@ public static class TensorDecoder
             TensorElementType.Int16 => Integers(input, v => (short)v),
             TensorElementType.Int32 => Integers(input, v => (int)v),
             TensorElementType.Int64 => Integers(input, v => v),
-            TensorElementType.Float16 => Fill(input, (e, i) => (Float16)(float)ReadFloat(input, e, i)),
-            TensorElementType.BFloat16 => Fill(input, (e, i) => (BFloat16)(float)ReadFloat(input, e, i)),
-            TensorElementType.Float => Fill(input, (e, i) => (float)ReadFloat(input, e, i)),
-            TensorElementType.Double => Fill(input, (e, i) => ReadFloat(input, e, i)),
+            TensorElementType.Float16 => Fill(input, (e, i) => (Float16)(float)ReadFloat(input, e, i, allowNonFinite)),
+            TensorElementType.BFloat16 => Fill(input, (e, i) => (BFloat16)(float)ReadFloat(input, e, i, allowNonFinite)),
+            TensorElementType.Float => Fill(input, (e, i) => (float)ReadFloat(input, e, i, allowNonFinite)),
+            TensorElementType.Double => Fill(input, (e, i) => ReadFloat(input, e, i, allowNonFinite)),
             TensorElementType.String => Fill(input, ReadString),
             _ => throw new InferenceRequestException($"input '{input.Name}': datatype {type} is not supported"),
         };
@@ -123,16 +124,20 @@ public static class TensorDecoder
             : Invalid(input, e, index, $"is not an integer ({input.DataType})");
     }
 
-    private static double ReadFloat(RequestInput input, JsonElement e, int index)
+    private static double ReadFloat(RequestInput input, JsonElement e, int index, bool allowNonFinite)
     {
         if (e.ValueKind == JsonValueKind.String)
-            return e.GetString() switch
+        {
+            double special = e.GetString() switch
             {
                 "NaN" => double.NaN,
                 "Infinity" => double.PositiveInfinity,
                 "-Infinity" => double.NegativeInfinity,
                 _ => throw Invalid(input, e, index, "is not a number"),
             };
+            return allowNonFinite ? special
+                : throw Invalid(input, e, index, "is not finite; NaN and infinities are refused unless the server runs with --allow-non-finite");
+        }
         if (e.ValueKind != JsonValueKind.Number)
             throw Invalid(input, e, index, "is not a number");
         if (!e.TryGetDouble(out var value) || Math.Abs(value) > input.DataType.FloatMax)

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Toolchain.Serve.Protocol;
 
@@ -15,12 +18,25 @@ public static class InferRequestReader
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
-    public static async Task<InferRequest> ReadAsync(Stream body, CancellationToken cancel)
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Reads the whole body (Kestrel bounds its size; <paramref name="expectedLength"/>, at most that bound, sizes the
+    /// buffer), checks that it is UTF-8 throughout, since JSON strings are otherwise only checked when read, and parses
+    /// it. Throws <see cref="InferenceRequestException"/> for anything that is not a well-formed request.
+    /// </summary>
+    public static async Task<InferRequest> ReadAsync(Stream body, long expectedLength, CancellationToken cancel)
     {
+        var bytes = new MemoryStream((int)Math.Clamp(expectedLength, 0, Array.MaxLength));
+        await body.CopyToAsync(bytes, cancel);
+        var text = bytes.GetBuffer().AsMemory(0, (int)bytes.Length);
+        if (text.Span.StartsWith(Utf8Bom)) text = text[Utf8Bom.Length..];
+        if (!Utf8.IsValid(text.Span))
+            throw new InferenceRequestException($"request body is not valid UTF-8: invalid byte sequence at offset {FirstInvalidByte(text.Span)}");
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(body, DocumentOptions, cancel);
+            document = JsonDocument.Parse(text, DocumentOptions);
         }
         catch (JsonException e)
         {
@@ -35,6 +51,14 @@ public static class InferRequestReader
             document.Dispose();
             throw;
         }
+    }
+
+    private static int FirstInvalidByte(ReadOnlySpan<byte> text)
+    {
+        int offset = 0;
+        while (offset < text.Length && Rune.DecodeFromUtf8(text[offset..], out _, out int consumed) == OperationStatus.Done)
+            offset += consumed;
+        return offset;
     }
 
     private static InferRequest Read(JsonDocument document)

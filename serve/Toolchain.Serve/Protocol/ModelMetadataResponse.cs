@@ -1,8 +1,9 @@
 namespace Toolchain.Serve.Protocol;
 
 /// <summary>
-/// Model metadata per the protocol (name, versions, platform, inputs, outputs), plus two additions
-/// clients may use: the class <see cref="Labels"/> and the model's metadata properties as <see cref="Parameters"/>.
+/// Model metadata per the protocol (name, versions, platform, inputs, outputs), plus additions clients may use:
+/// the class <see cref="Labels"/>, the model's metadata properties as <see cref="Parameters"/>, and, when a
+/// version folder failed to load, the reason by version number in <see cref="LoadErrors"/>.
 /// </summary>
 public sealed record ModelMetadataResponse(
     string Name,
@@ -11,4 +12,5 @@ public sealed record ModelMetadataResponse(
     IReadOnlyList<TensorMetadata> Inputs,
     IReadOnlyList<TensorMetadata> Outputs,
     IReadOnlyList<string>? Labels,
-    IReadOnlyDictionary<string, string>? Parameters);
+    IReadOnlyDictionary<string, string>? Parameters,
+    IReadOnlyDictionary<string, string>? LoadErrors = null);

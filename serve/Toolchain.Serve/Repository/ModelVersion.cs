@@ -10,18 +10,25 @@ namespace Toolchain.Serve.Repository;
 /// One loaded version of a model. Owns its ONNX Runtime session, created once at load and shared by all
 /// requests (<see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
 /// is thread-safe); inputs and outputs are described from the session's own metadata.
+/// The session is reference counted: the repository holds one reference until it retires the version
+/// (<see cref="Dispose"/>), and each request holds one through a <see cref="ModelLease"/>, so a version that a
+/// reload removes keeps running the requests already using it and is disposed when the last one finishes.
 /// </summary>
 public sealed class ModelVersion : IDisposable
 {
     private readonly InferenceSession session;
+    private int references = 1;
+    private int retired;
+    private volatile bool released;
 
-    private ModelVersion(string name, long version, string path, InferenceSession session, TritonConfig config, IReadOnlyList<string> labels)
+    private ModelVersion(string name, long version, string path, InferenceSession session, TritonConfig config, IReadOnlyList<string> labels, VersionSource? source)
     {
         Name = name;
         Version = version;
         Path = path;
         this.session = session;
         Config = config;
+        Source = source;
         Inputs = Describe(session.InputNames, session.InputMetadata, path, "input");
         Outputs = Describe(session.OutputNames, session.OutputMetadata, path, "output");
         Properties = session.ModelMetadata.CustomMetadataMap
@@ -39,6 +46,12 @@ public sealed class ModelVersion : IDisposable
 
     public TritonConfig Config { get; }
 
+    /// <summary>The file, config and labels this version was loaded from; a rescan reloads it when they change.</summary>
+    public VersionSource? Source { get; }
+
+    /// <summary>True once the version is retired and no request holds it: its session is released.</summary>
+    public bool IsReleased => released;
+
     /// <summary>
     /// Class labels in class-index order: the model folder's labels.txt, else the model's own "labels"
     /// metadata property; empty when the model has neither.
@@ -52,7 +65,7 @@ public sealed class ModelVersion : IDisposable
     /// <summary>The model's metadata_props (e.g. version, metrics), sorted by key.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; }
 
-    public static ModelVersion Load(string name, long version, string path, TritonConfig config, IReadOnlyList<string> labels, SessionOptions options)
+    public static ModelVersion Load(string name, long version, string path, TritonConfig config, IReadOnlyList<string> labels, SessionOptions options, VersionSource? source = null)
     {
         InferenceSession session;
         try
@@ -65,7 +78,7 @@ public sealed class ModelVersion : IDisposable
         }
         try
         {
-            return new ModelVersion(name, version, path, session, config, labels);
+            return new ModelVersion(name, version, path, session, config, labels, source);
         }
         catch
         {
@@ -80,7 +93,11 @@ public sealed class ModelVersion : IDisposable
     /// </summary>
     public IReadOnlyList<OutputTensor> Run(IReadOnlyList<InputTensor> inputs, IReadOnlyList<string> outputNames, CancellationToken cancel)
     {
-        using var runOptions = new RunOptions();
+        // Leases make this unreachable; the check turns a broken lease into an error instead of a use-after-free.
+        if (released)
+            throw new ObjectDisposedException($"model '{Name}' version {Version}", "its session was released when the version was unloaded");
+        // Failures reach the client and the metrics; ONNX Runtime's own log would repeat each one on the console.
+        using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         using var stop = cancel.Register(() => runOptions.Terminate = true);
         var values = new List<OrtValue>(inputs.Count);
         try
@@ -95,7 +112,33 @@ public sealed class ModelVersion : IDisposable
         }
     }
 
-    public void Dispose() => session.Dispose();
+    /// <summary>Retires the version: drops the repository's reference; the session goes when the last lease does.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref retired, 1) == 0) ReleaseReference();
+    }
+
+    /// <summary>Takes a reference for a request; false once the version is released (the caller looks it up again).</summary>
+    internal bool TryAddReference()
+    {
+        while (true)
+        {
+            int count = Volatile.Read(ref references);
+            if (count == 0) return false;
+            if (Interlocked.CompareExchange(ref references, count + 1, count) == count) return true;
+        }
+    }
+
+    internal void ReleaseReference()
+    {
+        if (Interlocked.Decrement(ref references) == 0) Release();
+    }
+
+    private void Release()
+    {
+        released = true;
+        session.Dispose();
+    }
 
     /// <summary>A "labels" metadata property: a JSON array of strings, or one label a line, or comma-separated.</summary>
     private static IReadOnlyList<string> LabelsFromProperties(IReadOnlyDictionary<string, string> properties)

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
 using NUnit.Framework;
 
 namespace Toolchain.Tests.Serve;
@@ -100,6 +102,23 @@ public sealed class BadRequestTests
             """{"inputs": [{"name": "x", "shape": [4], "datatype": "FP32", "data": [1, 2, 3, 4]}]}""");
         Assert.That(nextStatus, Is.EqualTo(HttpStatusCode.OK), next.ToJsonString());
         Assert.That(InferRoundTripTests.Outputs(next)["y"]["shape"]!.AsArray().Select(d => d!.GetValue<long>()), Is.EqualTo(new long[] { 2, 2 }));
+    }
+
+    [Test]
+    public async Task Invalid_utf8_inside_a_string_is_400_naming_its_offset()
+    {
+        var text = Pixels("[1, 2, 2]", "[0, 0, 0, 0]");
+        int offset = Encoding.UTF8.GetByteCount(text[..text.IndexOf("xels", StringComparison.Ordinal)]);
+        var body = Encoding.UTF8.GetBytes(text).ToList();
+        body.Insert(offset, 0xFF);
+        using var content = new ByteArrayContent([.. body]);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await host.Client.PostAsync(Classifier, content);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.GetValue<string>(),
+            Is.EqualTo($"request body is not valid UTF-8: invalid byte sequence at offset {offset}"));
     }
 
     [Test]

@@ -49,6 +49,7 @@ public sealed partial class CommandLineTests
 
     [TestCase("--port", "70000", "--port: expected 0 to 65535, got 70000")]
     [TestCase("--host", "my-host", "--host: expected an IP address")]
+    [TestCase("--host", "0.0.0.0", "--host 0.0.0.0 is not a loopback address, so other machines could call the server; pass --allow-remote")]
     [TestCase("--models", "/nonexistent/models", "model repository '/nonexistent/models' does not exist")]
     public async Task Serve_refuses_bad_options_with_a_message(string option, string value, string message)
     {

@@ -27,7 +27,7 @@ public sealed class ModelRepositoryTests
         TestModels.Write(root, "classifier", 10, TestModels.Classifier());
         var model = Path.Combine(root, "classifier");
         File.WriteAllText(Path.Combine(model, "recipe.yaml"), "model: mlp\n");
-        foreach (var ignored in new[] { ".staging-3", "best", "0", "v4", "+5", "7" })
+        foreach (var ignored in new[] { ".staging-3", "best", "0", "v4", "+5", "05", "7" })
             Directory.CreateDirectory(Path.Combine(model, ignored));
         File.WriteAllBytes(Path.Combine(model, ".staging-3", "model.onnx"), [1, 2, 3]);
         File.WriteAllBytes(Path.Combine(model, "best", "model.onnx"), TestModels.Classifier().ToByteArray());
@@ -44,7 +44,8 @@ public sealed class ModelRepositoryTests
         Assert.That(repository.TryFind("classifier", "2", out var two, out _), Is.True);
         Assert.That(two!.Version, Is.EqualTo(2));
         Assert.That(repository.TryFind("classifier", "7", out _, out var error), Is.False);
-        Assert.That(error, Is.EqualTo("unknown version '7' of model 'classifier'; available versions: 2, 10"));
+        Assert.That(error!.Message, Is.EqualTo("unknown version '7' of model 'classifier'; available versions: 2, 10"));
+        Assert.That(error.Unavailable, Is.False, "a version that does not exist is not found, not unavailable");
     }
 
     [Test]
@@ -69,7 +70,7 @@ public sealed class ModelRepositoryTests
         TestModels.Write(root, "adder", 1, TestModels.Adder(), maxBatchSize: 16);
 
         using var repository = ModelRepository.Load(root, ExecutionDevice.Cpu);
-        Assert.That(repository.TryFind("adder", null, out var adder, out var error), Is.True, error);
+        Assert.That(repository.TryFind("adder", null, out var adder, out var error), Is.True, error?.Message);
         Assert.That(adder, Is.Not.Null);
 
         Assert.That(adder!.Inputs.Select(i => i.ToString()), Is.EqualTo(new[] { "a FP32 [N,3]", "b FP32 [N,3]", "count INT64 [1]" }));
@@ -89,6 +90,49 @@ public sealed class ModelRepositoryTests
 
         Assert.That(e!.Message, Does.Contain("model 'broken' version 3"));
         Assert.That(e.Message, Does.Contain(Path.Combine(root, "broken", "3", "model.onnx")));
+    }
+
+    [Test]
+    public void Reload_records_a_broken_version_reports_it_once_and_retries_it_only_when_its_file_changes()
+    {
+        TestModels.Write(root, "classifier", 1, TestModels.Classifier());
+        using var repository = ModelRepository.Load(root, ExecutionDevice.Cpu);
+        Directory.CreateDirectory(Path.Combine(root, "classifier", "2"));
+        var broken = Path.Combine(root, "classifier", "2", "model.onnx");
+        File.WriteAllText(broken, "not a model");
+
+        var first = repository.Reload();
+        var second = repository.Reload();
+
+        Assert.That(first.Failed.Select(f => (f.Model, f.Version)), Is.EqualTo(new[] { ("classifier", 2L) }));
+        Assert.That(first.Failed[0].Message, Does.Contain(broken));
+        Assert.That(second.Changed, Is.False, "the same broken file is neither reloaded nor reported again");
+        Assert.That(repository.VersionsOf("classifier"), Is.EqualTo(new long[] { 1 }));
+        Assert.That(repository.Snapshot.Models["classifier"].Failures.Keys, Is.EqualTo(new long[] { 2 }));
+        Assert.That(repository.TryFind("classifier", "2", out _, out var error), Is.False);
+        Assert.That(error!.Unavailable, Is.True);
+
+        File.WriteAllBytes(broken, TestModels.Classifier(scale: 2f).ToByteArray());
+        File.SetLastWriteTimeUtc(broken, DateTime.UtcNow.AddMinutes(1));
+        var third = repository.Reload();
+
+        Assert.That(third.Loaded.Select(v => v.Version), Is.EqualTo(new long[] { 2 }));
+        Assert.That(repository.Snapshot.Models["classifier"].Failures, Is.Empty);
+        Assert.That(repository.VersionsOf("classifier"), Is.EqualTo(new long[] { 1, 2 }));
+    }
+
+    [Test]
+    public void Reload_keeps_serving_a_model_whose_config_breaks_and_reports_it()
+    {
+        TestModels.Write(root, "classifier", 1, TestModels.Classifier());
+        using var repository = ModelRepository.Load(root, ExecutionDevice.Cpu);
+        File.WriteAllText(Path.Combine(root, "classifier", "config.pbtxt"), "platform: \"tensorflow_savedmodel\"\n");
+
+        var report = repository.Reload();
+
+        Assert.That(report.Failed.Single().Message, Does.Contain("platform 'tensorflow_savedmodel' is not served here"));
+        Assert.That(repository.TryFind("classifier", null, out var model, out _), Is.True, "the version loaded before is still served");
+        Assert.That(model!.IsReleased, Is.False);
     }
 
     [Test]
@@ -114,7 +158,7 @@ public sealed class ModelRepositoryTests
 
     private static IReadOnlyList<string> Labels(ModelRepository repository, string name)
     {
-        Assert.That(repository.TryFind(name, null, out var model, out var error), Is.True, error);
+        Assert.That(repository.TryFind(name, null, out var model, out var error), Is.True, error?.Message);
         return model!.Labels;
     }
 }

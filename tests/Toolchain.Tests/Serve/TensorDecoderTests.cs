@@ -34,7 +34,7 @@ public sealed class TensorDecoderTests
     [TestCaseSource(nameof(Decodes))]
     public void Decodes_exact_values(string datatype, string json, Array expected)
     {
-        var decoded = Decode(datatype, [3], json);
+        var decoded = Decode(datatype, [3], json, allowNonFinite: true);
 
         Assert.That(decoded.GetType(), Is.EqualTo(expected.GetType()));
         Assert.That(decoded, Is.EqualTo(expected));
@@ -74,6 +74,20 @@ public sealed class TensorDecoderTests
         yield return Case("BYTES", """["a", 5, "b"]""", "input 't': value 5 at index 1 is not a string");
         yield return Case("INT32", "[1, 2]", "input 't': shape [3] needs 3 values, got 2");
         yield return Case("INT32", "[[1, 2], [3, 4]]", "input 't': shape [3] needs 3 values, got 4");
+        yield return Case("FP32", """[1, "NaN", 2]""", "input 't': value \"NaN\" at index 1 is not finite; NaN and infinities are refused unless the server runs with --allow-non-finite");
+        yield return Case("FP64", """["Infinity", 1, 2]""", "input 't': value \"Infinity\" at index 0 is not finite");
+        yield return Case("FP16", """[1, 2, "-Infinity"]""", "input 't': value \"-Infinity\" at index 2 is not finite");
+        yield return Case("BF16", """["NaN", 1, 2]""", "input 't': value \"NaN\" at index 0 is not finite");
+        yield return Case("FP64", "[1, 1e400, 2]", "input 't': value 1e400 at index 1 is out of range for FP64");
+        yield return Case("FP32", """[1, "nan", 2]""", "input 't': value \"nan\" at index 1 is not a number");
+    }
+
+    [Test]
+    public void Allowing_non_finite_values_still_refuses_numbers_out_of_range()
+    {
+        var e = Assert.Throws<InferenceRequestException>(() => Decode("FP32", [3], """["NaN", 1e39, 1]""", allowNonFinite: true));
+
+        Assert.That(e!.Message, Does.StartWith("input 't': value 1e39 at index 1 is out of range for FP32"));
     }
 
     [TestCaseSource(nameof(Refusals))]
@@ -84,10 +98,10 @@ public sealed class TensorDecoderTests
         Assert.That(e!.Message, Does.StartWith(message));
     }
 
-    private static Array Decode(string datatype, long[] shape, string json)
+    private static Array Decode(string datatype, long[] shape, string json, bool allowNonFinite = false)
     {
         Assert.That(DataType.TryParse(datatype, out var type), Is.True);
         using var document = JsonDocument.Parse(json);
-        return TensorDecoder.Decode(new RequestInput("t", shape, type, document.RootElement));
+        return TensorDecoder.Decode(new RequestInput("t", shape, type, document.RootElement), allowNonFinite);
     }
 }

@@ -12,6 +12,7 @@ public static class TestModels
     private const int Float = (int)TensorProto.Types.DataType.Float;
     private const int UInt8 = (int)TensorProto.Types.DataType.Uint8;
     private const int Int64 = (int)TensorProto.Types.DataType.Int64;
+    private const int Bool = (int)TensorProto.Types.DataType.Bool;
 
     public static readonly string[] ClassifierLabels = ["cat", "dog", "bird"];
 
@@ -82,6 +83,39 @@ public static class TestModels
         return Model(graph, null);
     }
 
+    /// <summary>
+    /// Work on demand, for timeouts, shutdown and load: <c>iterations</c> INT64 scalar → a Loop that many times
+    /// sets state = Tanh(state · 1.5 I) on a 128×128 state (a few hundred microseconds an iteration) → <c>checksum</c>
+    /// FP32 scalar, the sum of the final state. The state settles at ±0.86, so no subnormal numbers slow it down.
+    /// </summary>
+    public static ModelProto Slow()
+    {
+        const int size = 128;
+        var body = new GraphProto { Name = "slow_body" };
+        body.Input.Add(Value("i", Int64));
+        body.Input.Add(Value("cond_in", Bool));
+        body.Input.Add(Value("state_in", Float, size, size));
+        body.Initializer.Add(Floats("W", [.. Enumerable.Range(0, size * size).Select(k => k / size == k % size ? 1.5f : 0f)], size, size));
+        body.Node.Add(Node("MatMul", ["state_in", "W"], ["product"]));
+        body.Node.Add(Node("Tanh", ["product"], ["state_out"]));
+        body.Node.Add(Node("Identity", ["cond_in"], ["cond_out"]));
+        body.Output.Add(Value("cond_out", Bool));
+        body.Output.Add(Value("state_out", Float, size, size));
+
+        var graph = new GraphProto { Name = "slow" };
+        graph.Input.Add(Value("iterations", Int64));
+        graph.Initializer.Add(Floats("start", [.. Enumerable.Repeat(0.5f, size * size)], size, size));
+        graph.Node.Add(Node("Loop", ["iterations", "", "start"], ["final_state"],
+            new AttributeProto { Name = "body", Type = AttributeProto.Types.AttributeType.Graph, G = body }));
+        graph.Node.Add(Node("ReduceSum", ["final_state"], ["checksum"], Attribute("keepdims", 0)));
+        graph.Output.Add(Value("checksum", Float));
+        return Model(graph, null);
+    }
+
+    /// <summary>An infer request body for <see cref="Slow"/>.</summary>
+    public static string SlowRequest(long iterations) =>
+        $$"""{"inputs": [{"name": "iterations", "shape": [], "datatype": "INT64", "data": {{iterations}}}]}""";
+
     /// <summary>Writes <c>root/name/version/model.onnx</c>, a Triton config and, when given, labels.txt.</summary>
     public static string Write(string root, string name, int version, ModelProto model, IReadOnlyList<string>? labels = null, int maxBatchSize = 0)
     {
@@ -96,6 +130,22 @@ public static class TestModels
         if (labels is not null)
             File.WriteAllLines(Path.Combine(modelDirectory, "labels.txt"), labels);
         return path;
+    }
+
+    /// <summary>
+    /// Publishes a version the way export does: the file is written in a hidden staging folder beside the versions,
+    /// then the version folder is moved into place in one rename, so a watcher never sees half a file.
+    /// </summary>
+    public static string Publish(string root, string name, int version, byte[] modelFile)
+    {
+        var staging = Path.Combine(root, name, $".staging-{version}-{Guid.NewGuid():N}");
+        var stagedVersion = Path.Combine(staging, version.ToString());
+        Directory.CreateDirectory(stagedVersion);
+        File.WriteAllBytes(Path.Combine(stagedVersion, "model.onnx"), modelFile);
+        var target = Path.Combine(root, name, version.ToString());
+        Directory.Move(stagedVersion, target);
+        Directory.Delete(staging);
+        return Path.Combine(target, "model.onnx");
     }
 
     private static ModelProto Model(GraphProto graph, IReadOnlyDictionary<string, string>? metadata)
