@@ -164,6 +164,7 @@ public sealed partial class GraphBuilder
     /// </summary>
     public void RemoveUnused()
     {
+        FoldOutputIdentities();
         var used = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
         var kept = new List<NodeProto>();
         for (int k = graph.Node.Count - 1; k >= 0; k--)
@@ -180,6 +181,38 @@ public sealed partial class GraphBuilder
         {
             graph.Initializer.Remove(unused);
             initializers.Remove(unused.Name);
+        }
+    }
+
+    /// <summary>
+    /// Graph outputs are named through Identity nodes, and on the CPU an Identity copies its tensor
+    /// (a parameter's worth of memory traffic per output, per step). Where the renamed value is
+    /// computed by a node of this graph, the node writes the public name directly instead.
+    /// </summary>
+    private void FoldOutputIdentities()
+    {
+        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var producedBy = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+            foreach (var o in node.Output) producedBy[o] = node;
+        var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+        var folded = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
+        foreach (var node in graph.Node)
+        {
+            if (node.OpType != "Identity" || node.Input.Count != 1 || !graphOutputs.Contains(node.Output[0])) continue;
+            var source = node.Input[0];
+            if (!producedBy.ContainsKey(source) || graphOutputs.Contains(source) || renames.ContainsKey(source)) continue;
+            renames[source] = node.Output[0];
+            folded.Add(node);
+        }
+        if (renames.Count == 0) return;
+        foreach (var node in folded) graph.Node.Remove(node);
+        foreach (var node in graph.Node)
+        {
+            for (int i = 0; i < node.Input.Count; i++)
+                if (renames.TryGetValue(node.Input[i], out var to)) node.Input[i] = to;
+            for (int i = 0; i < node.Output.Count; i++)
+                if (renames.TryGetValue(node.Output[i], out var to)) node.Output[i] = to;
         }
     }
 
