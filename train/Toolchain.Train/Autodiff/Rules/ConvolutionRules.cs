@@ -20,10 +20,41 @@ internal static class ConvolutionRules
         var kernel = Attributes.Ints(c.Node, "kernel_shape") ?? wShape[2..].Select(d => d.Size).ToArray();
         var window = WindowGeometry.Of(c, kernel);
         var group = c.Int("group", 1);
-        var dx = window.Transposed(g, c.Dy, w, group);
-        var dw = WeightGradient(g, x, c.Dy, window, group);
+        bool plain = window.Rank == 2 && group == 1 && window.Strides.All(v => v == 1) && window.Dilations.All(v => v == 1);
+        var dx = plain ? InputGradientAsConv(g, c.Dy, w, window) : window.Transposed(g, c.Dy, w, group);
+        var dw = plain ? WeightGradientAsGemm(g, x, c.Dy, window, wShape[0].Size) : WeightGradient(g, x, c.Dy, window, group);
         var db = c.HasInput(2) ? g.ReduceSum(c.Dy, [0, .. window.SpatialAxes], keepDims: false) : null;
         return [dx, dw, db];
+    }
+
+    // Stride 1, no dilation: dX = Conv(dY, W with the kernel flipped and the channel axes swapped) with
+    // pads k − 1 − p. ONNX Runtime's Conv takes its fast blocked path; its ConvTranspose does a Gemm and
+    // a single-threaded col2im (measured 7.7 ms → 2.9 ms per step on fashion-cnn's second conv).
+    private static Value InputGradientAsConv(GraphBuilder g, Value dy, Value w, WindowGeometry window)
+    {
+        var flipped = g.Slice(g.Transpose(w, 1, 0, 2, 3), [-1, -1], [long.MinValue, long.MinValue], [2, 3], [-1, -1]);
+        long[] pads = [window.Kernel[0] - 1 - window.Begin[0], window.Kernel[1] - 1 - window.Begin[1],
+            window.Kernel[0] - 1 - window.End[0], window.Kernel[1] - 1 - window.End[1]];
+        return g.Conv(dy, flipped, pads: pads);
+    }
+
+    // Stride 1, no dilation, 2-D, ungrouped: dW as one well-shaped Gemm over explicit im2col columns
+    //   cols[(i·kw + j)·C + c, (n, h, w)] = Xpad[n, c, h + i, w + j],  dW = reshape(dY · colsᵀ),
+    // instead of a Conv whose "kernel" is dY (a long, thin product ONNX Runtime runs slowly).
+    private static Value WeightGradientAsGemm(GraphBuilder g, Value x, Value dy, WindowGeometry window, long filters)
+    {
+        var channelsFirst = g.Transpose(x, 1, 0, 2, 3);
+        var padded = window.Begin.Concat(window.End).All(p => p == 0) ? channelsFirst
+            : g.Op("Pad", channelsFirst, g.ConstantLongs(0, 0, window.Begin[0], window.Begin[1], 0, 0, window.End[0], window.End[1]));
+        var (kh, kw) = (window.Kernel[0], window.Kernel[1]);
+        var taps = new List<Value>();
+        for (long i = 0; i < kh; i++)
+            for (long j = 0; j < kw; j++)
+                taps.Add(g.Slice(padded, [i, j], [i + window.Output[0], j + window.Output[1]], [2, 3]));
+        var columns = g.Reshape(g.Concat(0, taps.ToArray()), kh * kw * window.Channels, -1);
+        var gradients = g.Reshape(g.Transpose(dy, 1, 0, 2, 3), filters, -1);
+        var dw = g.Gemm(gradients, columns, transB: true);
+        return g.Reshape(g.Transpose(g.Reshape(dw, filters, kh * kw, window.Channels), 0, 2, 1), filters, window.Channels, kh, kw);
     }
 
     private static Value WeightGradient(GraphBuilder g, Value x, Value dy, WindowGeometry window, long group)
