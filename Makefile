@@ -11,7 +11,7 @@ DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CONFIG := Release
 BIN = $(1)/bin/$(CONFIG)/net10.0
 
-.PHONY: help setup build train export serve eval demo edge edge-check test clean
+.PHONY: help setup build train export serve eval demo edge edge-check bench test clean
 
 help:
 	@echo "make setup                 install Fashion-MNIST (Debian dataset-fashion-mnist) and restore packages"
@@ -24,6 +24,7 @@ help:
 	@echo "make serve                 serve every model in models/ over the Open Inference Protocol on http://$(HOST):$(PORT) (ARGS='--device cuda')"
 	@echo "make eval MODEL=name       evaluate the served model on the held-out t10k set; writes runs/<name>/eval.json"
 	@echo "make demo MODEL=name       setup, train, export, serve in the background, evaluate through the endpoint, stop"
+	@echo "make bench                 training/serving/startup benchmarks vs PyTorch into bench/results/ (BENCH_QUICK=1 for a smoke run)"
 	@echo "make test                  run the NUnit test suite"
 
 setup:
@@ -57,6 +58,9 @@ edge:
 
 edge-check:
 	scripts/edge-qemu-check.sh --model $(MODEL) --file $(EDGE_FILE)
+
+bench:
+	bench/run.sh
 
 test:
 	rm -rf TestResults

@@ -14,6 +14,11 @@ command -v wrk > /dev/null || missing+=(wrk)
 "$python" -c 'import torch' 2> /dev/null || missing+=(python3-torch)
 [ -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 ] || missing+=(libopenblas0-openmp)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  echo "bench: installing ${missing[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" > /dev/null
+  missing=()
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bench: needs the Debian packages ${missing[*]}: sudo apt-get install -y ${missing[*]}" >&2
   exit 1
