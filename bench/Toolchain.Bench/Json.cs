@@ -5,7 +5,11 @@ namespace Toolchain.Bench;
 /// <summary>One JSON object per line on stdout: what the driver (bench/bench.py) reads.</summary>
 public static class Json
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static void Emit(object value)
     {

@@ -7,10 +7,14 @@ public static class TrainStepWorker
     {
         int batch = args.Int("batch"), threads = args.Int("threads");
         var variant = args.String("variant", "baseline");
-        using var setup = TrainingSetup.Create(args.String("recipe"), batch, threads, variant);
+        // --spinning 0|1 replaces the trainer's session options by the same ones plus ONNX Runtime's
+        // session.intra_op.allow_spinning, to measure the thread pool's spin-waiting.
+        var spinning = args.String("spinning", "");
+        using var options = spinning.Length == 0 ? null : TrainingSetup.SessionOptionsLikeTrainer(threads, spinning);
+        using var setup = TrainingSetup.Create(args.String("recipe"), batch, threads, variant, options);
         long step = 0;
         return Worker.Serve(() => setup.Step(++step), batch, args.Double("warmup", 1.0),
-            new { ready = true, tool = "toolchain", model = setup.Recipe.Name, batch, threads, variant,
+            new { ready = true, tool = "toolchain", model = setup.Recipe.Name, batch, threads, variant, spinning,
                   parameters = setup.Artifacts.Manifest.Parameters.Sum(p => p.ElementCount), nodes = setup.Artifacts.TrainStep.Graph.Node.Count });
     }
 }

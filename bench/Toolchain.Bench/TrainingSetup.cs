@@ -64,6 +64,19 @@ public sealed class TrainingSetup : IDisposable
         return setup;
     }
 
+    /// <summary>The options SessionFactory gives the trainer on the CPU, plus session.intra_op.allow_spinning.</summary>
+    public static SessionOptions SessionOptionsLikeTrainer(int threads, string allowSpinning)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = threads,
+        };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning);
+        return options;
+    }
+
     /// <summary>One optimizer step on the next random batch; returns the loss.</summary>
     public float Step(long step) => Runner.Step(Data.Features, Data.Labels, Data.Next(), 1e-3f, step);
 
