@@ -18,7 +18,7 @@ Before each window it waits (up to BENCH_QUIET_WAIT s, default 20) until other p
 BENCH_QUIET (default 0.3) of the cores, and records what it saw ("busy before").
 
 Environment: BENCH_QUICK=1 (a smoke run: fewer configurations, shorter windows, one round),
-BENCH_STEP_CONFIGS=fashion-mlp:128:2,... (only those train-step rows),
+BENCH_STEP_CONFIGS=fashion-mlp:128:2,... (only those train-step rows), BENCH_VARIANT_MODELS=fashion-cnn,
 BENCH_BIN (a folder holding every built .dll; default: each project's bin/Release/net10.0),
 BENCH_OUT (default bench/results), BENCH_PYTHON (default /usr/bin/python3, which has python3-torch).
 """
@@ -56,7 +56,7 @@ if QUICK:
     SERVE = dict(connections=[1, 8, 32], seconds=2, rounds=1, batches=[1, 32])
     STARTUP = dict(repeats=1)
     PROFILE = dict(steps=40, warmup=10, configs=[("fashion-mlp", 128, 2, "baseline"), ("fashion-cnn", 128, 2, "baseline")])
-    VARIANTS = dict(rounds=1, seconds=1.0, configs=[("fashion-mlp", 128, 2, ["flat-adam"]), ("fashion-cnn", 128, 2, [ALL_CNN])])
+    VARIANTS = dict(rounds=1, seconds=1.0, configs=[("fashion-mlp", 128, 2, ["flat-adam"]), ("fashion-cnn", 128, 2, [ALL_CNN, "pool-resize"])])
 else:
     STEP = dict(models=["fashion-mlp", "fashion-cnn"], batches=[32, 128, 512], threads=[1, 2], rounds=4, seconds=2.5, warmup=2.0)
     E2E = dict(rounds=3, epochs=15, target=0.88)
@@ -67,8 +67,8 @@ else:
                                                   ("fashion-cnn", 128, 1, ALL_CNN)])
     VARIANTS = dict(rounds=4, seconds=2.5, configs=[
         ("fashion-mlp", 128, 1, ["flat-adam"]), ("fashion-mlp", 128, 2, ["flat-adam"]),
-        ("fashion-cnn", 128, 1, ["flat-adam", "pool-indices", "unpool", ALL_CNN]),
-        ("fashion-cnn", 128, 2, ["flat-adam", "pool-indices", "unpool", ALL_CNN])])
+        ("fashion-cnn", 128, 1, ["flat-adam", "pool-indices", "unpool", ALL_CNN, "pool-mask", "pool-resize"]),
+        ("fashion-cnn", 128, 2, ["flat-adam", "pool-indices", "unpool", ALL_CNN, "pool-resize"])])
 
 
 def dll(project, name):
@@ -502,7 +502,10 @@ def variants_section():
     """Graph rewrites proposed for the artifact generator: same results (check-variant), and steps/s
     against the generated graph, alternated like the tool comparison."""
     rows = []
+    only = os.environ.get("BENCH_VARIANT_MODELS")
     for model, batch, threads, variants in VARIANTS["configs"]:
+        if only and model not in only.split(","):
+            continue
         checks = {}
         for v in variants:
             out = subprocess.run(["dotnet", bench_dll(), "check-variant", "--recipe", recipe(model), "--variant", v, "--batch", "32", "--steps", "1"],

@@ -12,7 +12,7 @@ public static class GraphVariants
     // Measured here and adopted by the generator since (commits 45d78aa, e4704fc): outputs written without
     // Identity copies; stride-1 conv dW as an im2col Gemm and dX as a Conv with the flipped kernel; ReLU's
     // gradient as a Mul. Their rewrites are gone; what is left are the proposals still open.
-    public static readonly string[] Names = ["flat-adam", "pool-indices", "unpool"];
+    public static readonly string[] Names = ["flat-adam", "pool-indices", "unpool", "pool-mask", "pool-resize"];
 
     public static ModelProto Apply(string name, ModelProto model)
     {
@@ -24,6 +24,8 @@ public static class GraphVariants
             {
                 case "pool-indices": PoolIndices(g); break;
                 case "unpool": Unpool(g); break;
+                case "pool-mask": PoolMask(g, viaResize: false); break;
+                case "pool-resize": PoolMask(g, viaResize: true); break;
                 case "dropout-off": DropoutOff(g); break;
                 case "flat-adam": FlatAdam(g); break;
                 default: throw new ArgumentException($"--variant: unknown graph variant '{part}'; known: baseline, {string.Join(", ", Names)} (join with +)");
@@ -136,6 +138,76 @@ public static class GraphVariants
             if (forward is null) continue;
             forward.Output.Add(again.Output[1]);
             g.Graph.Node.Remove(again);
+        }
+        g.SortTopologically();
+    }
+
+    /// <summary>
+    /// MaxPool's gradient for non-overlapping windows (kernel = stride = k, no padding, sizes divisible by k)
+    /// without indices: view X as [N, C, H/k, k, W/k, k] and Y, dY as [N, C, H/k, 1, W/k, 1]; then
+    /// dX = [X = Y] · dY by broadcasting, reshaped back. No MaxPool rerun (ONNX Runtime's MaxPool with an
+    /// Indices output has no fast path) and no ScatterElements. Every element equal to its window's maximum
+    /// gets dY, where PyTorch picks one: identical after a ReLU (tied zeros have no gradient there), and
+    /// for exactly tied positive values a generator would add a first-maximum tie-break.
+    /// </summary>
+    /// <param name="viaResize">Upsample Y and dY to X's shape with Resize (nearest) and compare and multiply
+    /// same-shaped tensors, instead of broadcasting size-1 inner axes (which ONNX Runtime runs element by element).</param>
+    private static void PoolMask(Rewriter g, bool viaResize)
+    {
+        foreach (var scatter in g.Graph.Node.Where(n => n.OpType == "ScatterElements").ToList())
+        {
+            var indicesReshape = g.Producer(scatter.Input[1]);
+            var dyReshape = g.Producer(scatter.Input[2]);
+            var again = indicesReshape is null ? null : g.Producer(indicesReshape.Input[0]);
+            var final = g.Consumers(scatter.Output[0]).SingleOrDefault(n => n.OpType == "Reshape");
+            if (again is not { OpType: "MaxPool" } || dyReshape is null || final is null) continue;
+            var forward = g.Graph.Node.FirstOrDefault(n => n != again && n.OpType == "MaxPool" && n.Output.Count == 1 && n.Input[0] == again.Input[0]);
+            var kernel = Rewriter.Ints(again, "kernel_shape")!;
+            var strides = Rewriter.Ints(again, "strides") ?? kernel.Select(_ => 1L).ToArray();
+            var pads = Rewriter.Ints(again, "pads") ?? new long[2 * kernel.Length];
+            if (forward is null || kernel.Length != 2 || !kernel.SequenceEqual(strides) || pads.Any(p => p != 0)
+                || Rewriter.Int(again, "ceil_mode", 0) != 0 || (Rewriter.Ints(again, "dilations")?.Any(d => d != 1) ?? false)) continue;
+            string x = again.Input[0], y = forward.Output[0], dy = dyReshape.Input[0], p = final.Output[0] + "_poolmask";
+            long kh = kernel[0], kw = kernel[1];
+            if (viaResize)
+            {
+                var scales = p + "_scales";
+                if (g.Graph.Initializer.All(t => t.Name != scales))
+                {
+                    var t = new TensorProto { Name = scales, DataType = (int)TensorProto.Types.DataType.Float };
+                    t.Dims.Add(4);
+                    t.FloatData.AddRange([1f, 1f, kh, kw]);
+                    g.Graph.Initializer.Add(t);
+                }
+                var resized = new List<NodeProto>
+                {
+                    Rewriter.Node("Resize", [y, "", scales], [p + "_yup"], new AttributeProto { Name = "mode", Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8("nearest") }),
+                    Rewriter.Node("Resize", [dy, "", scales], [p + "_dyup"], new AttributeProto { Name = "mode", Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8("nearest") }),
+                    Rewriter.Node("Equal", [x, p + "_yup"], [p + "_hit"]),
+                    Rewriter.Node("Cast", [p + "_hit"], [p + "_mask"], Rewriter.IntAttribute("to", (long)TensorProto.Types.DataType.Float)),
+                    Rewriter.Node("Mul", [p + "_mask", p + "_dyup"], [final.Output[0]]),
+                };
+                g.Graph.Node.Remove(final);
+                g.Graph.Node.AddRange(resized);
+                continue;
+            }
+            var nodes = new List<NodeProto>
+            {
+                Rewriter.Node("Shape", [y], [p + "_ys"]),
+                Rewriter.Node("Slice", [p + "_ys", g.Constant(p + "_0", [0]), g.Constant(p + "_3", [3])], [p + "_nch"]),
+                Rewriter.Node("Slice", [p + "_ys", g.Constant(p + "_3", [3]), g.Constant(p + "_4", [4])], [p + "_w"]),
+                Rewriter.Node("Concat", [p + "_nch", g.Constant(p + "_kh", [kh]), p + "_w", g.Constant(p + "_kw", [kw])], [p + "_xshape"], Rewriter.IntAttribute("axis", 0)),
+                Rewriter.Node("Concat", [p + "_nch", g.Constant(p + "_1", [1]), p + "_w", g.Constant(p + "_1", [1])], [p + "_yshape"], Rewriter.IntAttribute("axis", 0)),
+                Rewriter.Node("Reshape", [x, p + "_xshape"], [p + "_x6"]),
+                Rewriter.Node("Reshape", [y, p + "_yshape"], [p + "_y6"]),
+                Rewriter.Node("Reshape", [dy, p + "_yshape"], [p + "_dy6"]),
+                Rewriter.Node("Equal", [p + "_x6", p + "_y6"], [p + "_hit"]),
+                Rewriter.Node("Cast", [p + "_hit"], [p + "_mask"], Rewriter.IntAttribute("to", (long)TensorProto.Types.DataType.Float)),
+                Rewriter.Node("Mul", [p + "_mask", p + "_dy6"], [p + "_dx6"]),
+                Rewriter.Node("Reshape", [p + "_dx6", final.Input[1]], [final.Output[0]]),
+            };
+            g.Graph.Node.Remove(final);
+            g.Graph.Node.AddRange(nodes);
         }
         g.SortTopologically();
     }

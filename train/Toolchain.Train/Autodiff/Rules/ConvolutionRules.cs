@@ -28,8 +28,8 @@ internal static class ConvolutionRules
     }
 
     // Stride 1, no dilation: dX = Conv(dY, W with the kernel flipped and the channel axes swapped) with
-    // pads k − 1 − p. ONNX Runtime's Conv takes its fast blocked path; its ConvTranspose does a Gemm and
-    // a single-threaded col2im (measured 7.7 ms → 2.9 ms per step on fashion-cnn's second conv).
+    // pads k − 1 − p: the same arithmetic as the ConvTranspose adjoint, on ONNX Runtime's Conv kernel
+    // (measured within noise of ConvTranspose on fashion-cnn; kept for one code path with the forward).
     private static Value InputGradientAsConv(GraphBuilder g, Value dy, Value w, WindowGeometry window)
     {
         var flipped = g.Slice(g.Transpose(w, 1, 0, 2, 3), [-1, -1], [long.MinValue, long.MinValue], [2, 3], [-1, -1]);
