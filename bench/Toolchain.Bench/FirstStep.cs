@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Toolchain.Train.Artifacts;
+using Toolchain.Train.Optimizers;
 using Toolchain.Train.Training;
 
 namespace Toolchain.Bench;
@@ -35,7 +36,7 @@ public static class FirstStep
             Mark("eval_session_ms");
             using var session = SessionFactory.Create(Path.Combine(directory, ArtifactNames.TrainStepFile), "cpu", recipe.Training.Threads);
             Mark("train_session_ms");
-            using var runner = new TrainStepRunner(session, artifacts.Manifest, state);
+            using var runner = new TrainStepRunner(session, artifacts.Manifest, state, OptimizerFactory.Create(recipe.Optimizer));
             var order = new int[data.TrainCount];
             Trainer.ShuffleForEpoch(order, recipe.Training.Seed, 1);
             int batch = recipe.Training.BatchSize;

@@ -34,10 +34,7 @@ public sealed class TrainingSetup : IDisposable
     public static TrainingArtifacts Generate(Recipe recipe, string recipePath, string directory)
     {
         var forward = ForwardModelBuilder.Build(recipe.Model, recipe.Training.Seed, Path.GetDirectoryName(Path.GetFullPath(recipePath))!);
-        var generator = new ArtifactGenerator(LossFactory.Create(recipe.Loss), OptimizerFactory.Create(recipe.Optimizer), recipe.Model.Trainable,
-            new WeightPenalty(recipe.Regularization.L1, recipe.Regularization.L2, recipe.Regularization.ApplyToBiases),
-            new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm));
-        var artifacts = generator.Generate(forward, recipe.Model.Forward ?? "recipe layers");
+        var artifacts = ArtifactGenerator.For(recipe, OptimizerFactory.Create(recipe.Optimizer)).Generate(forward, recipe.Model.Forward ?? "recipe layers");
         artifacts.Save(directory);
         return artifacts;
     }
@@ -57,7 +54,7 @@ public sealed class TrainingSetup : IDisposable
         }
         var session = options is null ? SessionFactory.Create(stepPath, "cpu", threads) : new InferenceSession(stepPath, options);
         var state = new ParameterState(artifacts.Manifest, artifacts.InitialParameters, null);
-        var runner = new TrainStepRunner(session, artifacts.Manifest, state);
+        var runner = new TrainStepRunner(session, artifacts.Manifest, state, OptimizerFactory.Create(recipe.Optimizer));
         var data = new RandomBatches(artifacts.Manifest, batch, classes: 10, seed: 1);
         var setup = new TrainingSetup { Recipe = recipe, Artifacts = artifacts, Directory = directory, Runner = runner, Session = session, Data = data, State = state };
         setup.owned.AddRange([runner, state, session]);

@@ -53,6 +53,8 @@ public static class ShapeInference
         ["Gather"] = (n, i, _) => [Gather(n, i[0], Arg(i, 1))],
         ["Squeeze"] = (n, i, c) => [Squeeze(n, i[0], c)],
         ["Pad"] = (n, i, c) => [Pad(n, i[0], c)],
+        ["SoftmaxCrossEntropyLoss"] = (n, i, _) =>
+            [i[0] is null ? null : Attributes.String(n, "reduction", "mean") == "none" && i[0]!.Shape is { Length: > 0 } s ? i[0]! with { Shape = [s[0]] } : i[0]! with { Shape = [] }, i[0]],
     };
 
     public static TensorType?[] Infer(NodeProto node, Func<string, TensorType?> typeOf, Func<string, TensorProto?> constantOf)

@@ -89,7 +89,7 @@ public sealed class ClippingAndPenaltyTests
         var outputs = runner.Run(new Dictionary<string, (float[], long[])>
         {
             ["input"] = ([10f, -10f], [1, 2]), ["labels"] = ([100f], [1, 1]), ["w"] = ([1f, 1f], [1, 2]),
-            ["lr"] = ([1f], []), ["step"] = ([1f], []),
+            ["lr"] = ([1f], []),
         });
         // The raw gradient is 2·(0 − 100)·x = [−2000, 2000]; clipped to ±0.5 and applied with lr 1.
         Assert.That(outputs["w.next"], Is.EqualTo(new[] { 1.5f, 0.5f }).Within(1e-6));

@@ -64,6 +64,14 @@ public static partial class GradientRuleCases
         yield return new("Softmax last axis", "Softmax", [In("a", 3, 5)], (g, x) => g.Softmax(x[0]));
         yield return new("Softmax axis 0", "Softmax", [In("a", 3, 5)], (g, x) => g.Softmax(x[0], 0));
         yield return new("LogSoftmax", "LogSoftmax", [In("a", 3, 5)], (g, x) => g.LogSoftmax(x[0], 1));
+        foreach (var reduction in new[] { "mean", "sum", "none" })
+            yield return new($"SoftmaxCrossEntropyLoss {reduction}", "SoftmaxCrossEntropyLoss", [In("a", 4, 5)],
+                (g, x) => g.Node("SoftmaxCrossEntropyLoss", [x[0], g.ConstantLongs(3, 0, 4, 3)], 1, A(("reduction", reduction)))[0], SymbolicBatch: reduction == "mean");
+        yield return new("SoftmaxCrossEntropyLoss with log_prob used", "SoftmaxCrossEntropyLoss", [In("a", 3, 4)], (g, x) =>
+        {
+            var outputs = g.Node("SoftmaxCrossEntropyLoss", [x[0], g.ConstantLongs(1, 3, 0)], 2, A(("reduction", "mean")));
+            return g.Add(outputs[0], g.ReduceSum(g.Mul(outputs[1], g.Constant([0.3f, -0.7f, 1.1f, 0.2f], 4)), null, keepDims: false));
+        });
         yield return new("MatMul 2-D", "MatMul", [In("a", 3, 4), In("b", 4, 5)], (g, x) => g.MatMul(x[0], x[1]));
         yield return new("MatMul batched by 2-D", "MatMul", [In("a", 2, 3, 4), In("b", 4, 5)], (g, x) => g.MatMul(x[0], x[1]));
         yield return new("MatMul batched", "MatMul", [In("a", 2, 3, 4), In("b", 2, 4, 5)], (g, x) => g.MatMul(x[0], x[1]));

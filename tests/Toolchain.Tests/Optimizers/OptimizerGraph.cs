@@ -7,12 +7,13 @@ namespace Toolchain.Tests.Optimizers;
 
 /// <summary>
 /// The optimizer's update nodes for a few parameters as a standalone ONNX graph
-/// (inputs: params, grads, states, lr, step; outputs: new params and states), run on ONNX Runtime's
+/// (inputs: params, grads, states, the step scalars; outputs: new params and states), run on ONNX Runtime's
 /// CPU provider. It holds the current parameters and states and feeds the outputs back on each step.
 /// </summary>
 internal sealed class OptimizerGraph : IDisposable
 {
     private readonly InferenceSession session;
+    private readonly IOptimizer optimizer;
     private readonly IReadOnlyList<ParameterSpec> parameters;
     private readonly IReadOnlyList<string> stateNames;
     private readonly float[][] values;
@@ -26,15 +27,15 @@ internal sealed class OptimizerGraph : IDisposable
         states = parameters.Select(p => stateNames.Select(s => Enumerable.Repeat(optimizer.InitialState(s), p.Size).ToArray()).ToArray()).ToArray();
 
         var g = new GraphBuilder("optimizer_step");
-        var lr = g.Input("lr", ElementType.Float);
-        var step = g.Input("step", ElementType.Float);
+        this.optimizer = optimizer;
+        var scalars = StepScalars.DeclareInputs(g, optimizer);
         foreach (var p in parameters)
         {
             var dims = p.Shape.Select(d => (Dim)d).ToArray();
             var value = g.Input(p.Name, ElementType.Float, dims);
             var grad = g.Input($"{p.Name}.grad", ElementType.Float, dims);
             var state = stateNames.Select(s => g.Input($"{p.Name}.{s}", ElementType.Float, dims)).ToArray();
-            var update = optimizer.Update(g, new ParameterSlot(p.Name, value, grad, state, p.Decays), lr, step);
+            var update = optimizer.Update(g, new ParameterSlot(p.Name, value, grad, state, p.Decays), scalars);
             if (update.State.Count != stateNames.Count)
                 throw new InvalidOperationException($"{optimizer.Name} returned {update.State.Count} states for '{p.Name}', expected {stateNames.Count}");
             g.Output(update.Parameter, $"{p.Name}.new");
@@ -50,12 +51,10 @@ internal sealed class OptimizerGraph : IDisposable
     /// <summary>Runs one update with the given gradients; <paramref name="step"/> is the 1-based update count.</summary>
     public void Step(IReadOnlyList<float[]> grads, float lr, long step)
     {
-        var names = new List<string> { "lr", "step" };
-        var inputs = new List<OrtValue>
-        {
-            OrtValue.CreateTensorValueFromMemory(new[] { lr }, []),
-            OrtValue.CreateTensorValueFromMemory(new[] { (float)step }, []),
-        };
+        var scalars = new float[optimizer.ScalarNames.Count];
+        optimizer.ComputeScalars(lr, step, scalars);
+        var names = optimizer.ScalarNames.ToList();
+        var inputs = scalars.Select(value => OrtValue.CreateTensorValueFromMemory(new[] { value }, [])).ToList();
         var outputNames = new List<string>();
         try
         {

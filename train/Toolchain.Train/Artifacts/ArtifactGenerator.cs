@@ -3,6 +3,7 @@ using Toolchain.Checkpoints;
 using Toolchain.Graph;
 using Toolchain.Onnx;
 using Toolchain.Onnx.Proto;
+using Toolchain.Recipes;
 using Toolchain.Train.Autodiff;
 using Toolchain.Train.Losses;
 using Toolchain.Train.Optimizers;
@@ -14,10 +15,19 @@ namespace Toolchain.Train.Artifacts;
 /// gradients by reverse-mode autodiff), the optimizer graph, the eval graph, and the fused train
 /// step (training + optimizer in one graph, so a step is one Run).
 /// </summary>
+/// <param name="gradientNorm">Whether the train step and optimizer graphs also output the global gradient norm before
+/// clipping (one more pass over every gradient): the trainer asks for it where it acts on a non-finite norm.</param>
 public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnlyList<string>? trainablePatterns = null,
-    WeightPenalty? penalty = null, GradientClipping? clipping = null)
+    WeightPenalty? penalty = null, GradientClipping? clipping = null, bool gradientNorm = false)
 {
     private readonly WeightPenalty penalty = penalty ?? WeightPenalty.None;
+
+    /// <summary>The generator a recipe describes, as the trainer uses it.</summary>
+    public static ArtifactGenerator For(Recipe recipe, IOptimizer optimizer) =>
+        // Skipping a step needs to know that its gradients are finite; stopping learns it from the next step's loss.
+        new(LossFactory.Create(recipe.Loss), optimizer, recipe.Model.Trainable,
+            new WeightPenalty(recipe.Regularization.L1, recipe.Regularization.L2, recipe.Regularization.ApplyToBiases),
+            new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm), gradientNorm: recipe.Training.OnNonFinite == "skip");
     private readonly GradientClipping clipping = clipping ?? GradientClipping.None;
 
     public TrainingArtifacts Generate(ModelProto forwardModel, string source = "forward model")
@@ -41,7 +51,11 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
             .ToDictionary(t => t.Name, t => new FloatTensor(t.Dims.ToArray(), TensorProtos.ToFloats(t)));
         var sampleShape = GraphBuilder.TypeFromProto(graph.Input[0].Type)?.Shape?.Skip(1).Select(d => d.Size).ToArray() ?? [];
         var manifest = new ArtifactManifest(sampleShape, manifestLabels.Element, manifestLabels.Shape!.Skip(1).Select(d => d.Size).ToArray(),
-            loss.Name, optimizer.Name, optimizer.StateNames, optimizer.StateNames.Select(optimizer.InitialState).ToList(), parameters, buffers);
+            loss.Name, optimizer.Name, optimizer.StateNames, optimizer.StateNames.Select(optimizer.InitialState).ToList(), parameters, buffers)
+        {
+            OptimizerScalars = optimizer.ScalarNames,
+            GradientNorm = gradientNorm,
+        };
         return new TrainingArtifacts(forward, training, optimizerGraph, eval, trainStep, manifest, initial);
     }
 
@@ -131,22 +145,24 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         return g.ToModel(docString: $"Toolchain optimizer graph: one {optimizer.Name} update of every parameter");
     }
 
-    /// <summary>Adds lr, step and state inputs and, per parameter, the update with outputs named "&lt;value&gt;.next".</summary>
+    /// <summary>Adds the step-scalar and state inputs and, per parameter, the update with outputs named "&lt;value&gt;.next".</summary>
     private void AddOptimizer(GraphBuilder g, IReadOnlyList<ParameterInfo> parameters, Func<ParameterInfo, Value> gradientOf)
     {
-        var lr = g.Input(ArtifactNames.LearningRate, ElementType.Float);
-        var step = g.Input(ArtifactNames.Step, ElementType.Float);
+        var scalars = StepScalars.DeclareInputs(g, optimizer);
         var raw = parameters.Select(gradientOf).ToList();
-        // The global gradient norm, before clipping: the trainer watches it for NaN and infinity.
-        var squares = raw.Select(grad => g.Op("ReduceSumSquare", [grad], new Dictionary<string, object> { ["keepdims"] = 0L })).ToList();
-        g.Output(g.Sqrt(squares.Skip(1).Aggregate(squares[0], g.Add)), ArtifactNames.GradientNorm);
-        var clipped = clipping.Apply(g, raw);
+        Value? norm = null;
+        if (gradientNorm)
+        {
+            norm = GradientClipping.GlobalNorm(g, raw);
+            g.Output(norm, ArtifactNames.GradientNorm);
+        }
+        var clipped = clipping.Apply(g, raw, clipping.Value > 0 ? null : norm);
         for (int i = 0; i < parameters.Count; i++)
         {
             var p = parameters[i];
             var shape = p.Shape.Select(d => (Dim)d).ToArray();
             var state = optimizer.StateNames.Select(s => g.Input(ArtifactNames.State(p.Name, s), ElementType.Float, shape)).ToList();
-            var update = optimizer.Update(g, new ParameterSlot(p.Name, new Value(p.Name), clipped[i], state, p.Decays), lr, step);
+            var update = optimizer.Update(g, new ParameterSlot(p.Name, new Value(p.Name), clipped[i], state, p.Decays), scalars);
             var type = new TensorType(ElementType.Float, shape);
             g.Annotate(update.Parameter, type);
             foreach (var next in update.State) g.Annotate(next, type);

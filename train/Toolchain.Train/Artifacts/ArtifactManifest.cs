@@ -18,6 +18,15 @@ public sealed record ArtifactManifest(
     IReadOnlyList<ParameterInfo> Parameters,
     IReadOnlyList<ParameterInfo> Buffers)
 {
+    /// <summary>
+    /// The optimizer's per-step float scalar inputs (learning rate, bias-corrected step size, ...), which whoever runs
+    /// the optimizer or train-step graph computes on the host for each step.
+    /// </summary>
+    public IReadOnlyList<string> OptimizerScalars { get; init; } = [];
+
+    /// <summary>Whether the optimizer and train-step graphs output <c>gradient_norm</c>.</summary>
+    public bool GradientNorm { get; init; }
+
     /// <summary>Every tensor a step carries forward: parameters and buffers (running statistics).</summary>
     public IEnumerable<ParameterInfo> Carried => Parameters.Concat(Buffers);
 }

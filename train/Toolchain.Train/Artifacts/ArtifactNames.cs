@@ -7,8 +7,6 @@ public static class ArtifactNames
     public const string Labels = "labels";
     public const string Loss = "loss";
     public const string Logits = "logits";
-    public const string LearningRate = "lr";
-    public const string Step = "step";
     public const string GradientNorm = "gradient_norm";
 
     public const string ForwardFile = "forward_model.onnx";

@@ -10,7 +10,8 @@ public sealed record GradientClipping(double Value, double MaxNorm)
 {
     public static readonly GradientClipping None = new(0, 0);
 
-    public IReadOnlyList<Value> Apply(GraphBuilder g, IReadOnlyList<Value> gradients)
+    /// <param name="norm">The global norm of <paramref name="gradients"/> where the graph computes it already.</param>
+    public IReadOnlyList<Value> Apply(GraphBuilder g, IReadOnlyList<Value> gradients, Value? norm = null)
     {
         var clipped = gradients;
         if (Value > 0)
@@ -21,12 +22,17 @@ public sealed record GradientClipping(double Value, double MaxNorm)
         }
         if (MaxNorm > 0)
         {
-            var squares = clipped.Select(grad => g.ReduceSumAll(g.Mul(grad, grad))).ToList();
-            var total = squares.Skip(1).Aggregate(squares[0], g.Add);
-            var norm = g.Sqrt(total);
+            norm ??= GlobalNorm(g, clipped);
             var scale = g.Op("Min", g.Constant(1f), g.Div(g.Constant((float)MaxNorm), g.Add(norm, g.Constant(1e-6f))));
             clipped = clipped.Select(grad => g.Mul(grad, scale)).ToList();
         }
         return clipped;
+    }
+
+    /// <summary>The L2 norm over every element of every gradient.</summary>
+    public static Value GlobalNorm(GraphBuilder g, IReadOnlyList<Value> gradients)
+    {
+        var squares = gradients.Select(grad => g.Op("ReduceSumSquare", [grad], new Dictionary<string, object> { ["keepdims"] = 0L })).ToList();
+        return g.Sqrt(squares.Skip(1).Aggregate(squares[0], g.Add));
     }
 }

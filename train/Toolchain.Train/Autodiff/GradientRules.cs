@@ -29,6 +29,7 @@ public static class GradientRules
         ["Tanh"] = ActivationRules.Tanh,
         ["Softmax"] = ActivationRules.Softmax,
         ["LogSoftmax"] = ActivationRules.LogSoftmax,
+        ["SoftmaxCrossEntropyLoss"] = LossRules.SoftmaxCrossEntropyLoss,
         ["MatMul"] = MatrixRules.MatMul,
         ["Gemm"] = MatrixRules.Gemm,
         ["Conv"] = ConvolutionRules.Conv,

@@ -4,7 +4,8 @@ namespace Toolchain.Train.Losses;
 
 /// <summary>
 /// Softmax cross-entropy over logits [N, C] with integer class labels [N], optionally with label
-/// smoothing (targets (1 − ε)·onehot + ε/C, as PyTorch's CrossEntropyLoss(label_smoothing=ε)).
+/// smoothing (targets (1 − ε)·onehot + ε/C, as PyTorch's CrossEntropyLoss(label_smoothing=ε)). Without smoothing it
+/// is ONNX's SoftmaxCrossEntropyLoss, whose gradient is one short chain instead of differentiating the pieces.
 /// </summary>
 public sealed class CrossEntropyLoss : ILoss
 {
@@ -24,6 +25,12 @@ public sealed class CrossEntropyLoss : ILoss
     {
         var classes = g.TypeOf(logits)?.Shape is { Length: 2 } s && s[1].IsKnown ? s[1].Size
             : throw new ArgumentException($"cross_entropy needs logits of shape [N, classes] with a known class count, got {g.TypeOf(logits)}");
+        if (LabelSmoothing == 0)
+        {
+            // ONNX's fused loss: one node forward, and its gradient rule reuses the log-probabilities.
+            var fused = g.Node("SoftmaxCrossEntropyLoss", [logits, labels], outputCount: 2, new Dictionary<string, object> { ["reduction"] = "mean" });
+            return fused[0];
+        }
         var logProbabilities = g.LogSoftmax(logits, axis: 1);
         float on = (float)(1 - LabelSmoothing + LabelSmoothing / classes);
         float off = (float)(LabelSmoothing / classes);

@@ -32,14 +32,17 @@ public sealed class Adagrad : IOptimizer
         ? (float)InitialAccumulatorValue
         : throw new ArgumentException($"adagrad has no state '{stateName}'; its state is 'sum'", nameof(stateName));
 
-    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, Value lr, Value step)
+    public IReadOnlyList<string> ScalarNames => ["clr"];
+
+    public void ComputeScalars(double lr, long step, Span<float> values) => values[0] = (float)(lr / (1 + (step - 1) * LrDecay));
+
+    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, StepScalars scalars)
     {
         var grad = slot.Gradient;
         if (slot.Decays && WeightDecay > 0)
             grad = g.Add(grad, g.Mul(slot.Parameter, g.Constant((float)WeightDecay)));
 
-        var clr = LrDecay == 0 ? lr
-            : g.Div(lr, g.Add(g.Constant(1f), g.Mul(g.Sub(step, g.Constant(1f)), g.Constant((float)LrDecay))));
+        var clr = scalars["clr"];
         var sum = g.Add(slot.State[0], g.Mul(grad, grad));
         var denominator = g.Add(g.Sqrt(sum), g.Constant((float)Eps));
         var updated = g.Sub(slot.Parameter, g.Mul(clr, g.Div(grad, denominator)));

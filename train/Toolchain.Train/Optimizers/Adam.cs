@@ -30,7 +30,20 @@ public sealed class Adam : IOptimizer
 
     public IReadOnlyList<string> StateNames => AmsGrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
 
-    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, Value lr, Value step)
+    public IReadOnlyList<string> ScalarNames => Decoupled && WeightDecay > 0 ? ["step_size", "eps_hat", "decay_factor"] : ["step_size", "eps_hat"];
+
+    // PyTorch's update p − lr/(1 − β1^t) · m / (sqrt(v)/sqrt(1 − β2^t) + eps), rearranged so each tensor takes
+    // one pass fewer: p − step_size · m / (sqrt(v) + eps_hat), with step_size = lr·sqrt(1 − β2^t)/(1 − β1^t)
+    // and eps_hat = eps·sqrt(1 − β2^t) computed here in double precision.
+    public void ComputeScalars(double lr, long step, Span<float> values)
+    {
+        double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(Beta2, step));
+        values[0] = (float)(lr * sqrtCorrection2 / (1 - Math.Pow(Beta1, step)));
+        values[1] = (float)(Eps * sqrtCorrection2);
+        if (values.Length > 2) values[2] = (float)(1 - lr * WeightDecay);
+    }
+
+    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, StepScalars scalars)
     {
         var param = slot.Parameter;
         var grad = slot.Gradient;
@@ -38,7 +51,7 @@ public sealed class Adam : IOptimizer
         if (decays && !Decoupled)
             grad = g.Add(grad, g.Mul(param, g.Constant((float)WeightDecay)));
         if (decays && Decoupled)
-            param = g.Mul(param, g.Sub(g.Constant(1f), g.Mul(lr, g.Constant((float)WeightDecay))));
+            param = g.Mul(param, scalars["decay_factor"]);
 
         var m = g.Add(g.Mul(slot.State[0], g.Constant((float)Beta1)), g.Mul(grad, g.Constant((float)(1 - Beta1))));
         var v = g.Add(g.Mul(slot.State[1], g.Constant((float)Beta2)), g.Mul(g.Mul(grad, grad), g.Constant((float)(1 - Beta2))));
@@ -46,17 +59,8 @@ public sealed class Adam : IOptimizer
         Value? vMax = null;
         if (AmsGrad) vForDenominator = vMax = g.Op("Max", slot.State[2], v);
 
-        // PyTorch's update p − lr/(1 − β1^t) · m / (sqrt(v)/sqrt(1 − β2^t) + eps), rearranged so the
-        // per-step scalars are computed once for all parameters and each tensor takes one pass fewer:
-        // p − [lr·sqrt(1 − β2^t)/(1 − β1^t)] · m / (sqrt(v) + eps·sqrt(1 − β2^t)).
-        var (stepScale, scaledEps) = g.Shared((nameof(Adam), Beta1, Beta2, Eps, lr.Name, step.Name), () =>
-        {
-            var correction1 = g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta1), step));
-            var sqrtCorrection2 = g.Sqrt(g.Sub(g.Constant(1f), g.Pow(g.Constant((float)Beta2), step)));
-            return (g.Div(g.Mul(lr, sqrtCorrection2), correction1), g.Mul(sqrtCorrection2, g.Constant((float)Eps)));
-        });
-        var denominator = g.Add(g.Sqrt(vForDenominator), scaledEps);
-        var updated = g.Sub(param, g.Mul(stepScale, g.Div(m, denominator)));
+        var denominator = g.Add(g.Sqrt(vForDenominator), scalars["eps_hat"]);
+        var updated = g.Sub(param, g.Mul(scalars["step_size"], g.Div(m, denominator)));
         return new OptimizerUpdate(updated, vMax is null ? [m, v] : [m, v, vMax]);
     }
 }

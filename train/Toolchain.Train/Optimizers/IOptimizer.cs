@@ -5,7 +5,9 @@ namespace Toolchain.Train.Optimizers;
 /// <summary>
 /// An optimizer as data plus a pure update: hyperparameters are fixed at construction (and validated
 /// there); <see cref="Update"/> emits the ONNX nodes (param, grad, state) → (param', state') for one
-/// parameter. The learning rate and step count are graph inputs, so schedules need no regeneration.
+/// parameter. What changes from step to step (the scheduled learning rate, bias corrections) enters
+/// as float scalar graph inputs computed on the host by <see cref="ComputeScalars"/>, so schedules
+/// need no regeneration and the graph spends no nodes on scalar arithmetic.
 /// </summary>
 public interface IOptimizer
 {
@@ -18,9 +20,13 @@ public interface IOptimizer
     /// <summary>The value a state tensor starts from before the first step.</summary>
     float InitialState(string stateName) => 0f;
 
-    /// <param name="lr">float32 scalar learning rate.</param>
-    /// <param name="step">float32 scalar: the 1-based number of this update, for bias corrections.</param>
-    OptimizerUpdate Update(GraphBuilder graph, ParameterSlot slot, Value lr, Value step);
+    /// <summary>Names of the per-step float scalars the update reads (graph inputs of the optimizer and train-step graphs).</summary>
+    IReadOnlyList<string> ScalarNames { get; }
+
+    /// <summary>Fills <paramref name="values"/> (in <see cref="ScalarNames"/> order) for update number <paramref name="step"/> (1-based) at learning rate <paramref name="lr"/>.</summary>
+    void ComputeScalars(double lr, long step, Span<float> values);
+
+    OptimizerUpdate Update(GraphBuilder graph, ParameterSlot slot, StepScalars scalars);
 }
 
 /// <summary>One parameter as the optimizer sees it: its value, its gradient and its state, in <see cref="IOptimizer.StateNames"/> order.</summary>

@@ -34,8 +34,13 @@ public sealed class RmsProp : IOptimizer
     /// <summary>square_avg, then momentum_buffer when momentum &gt; 0, then grad_avg when centered.</summary>
     public IReadOnlyList<string> StateNames { get; }
 
-    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, Value lr, Value step)
+    public IReadOnlyList<string> ScalarNames => ["lr"];
+
+    public void ComputeScalars(double lr, long step, Span<float> values) => values[0] = (float)lr;
+
+    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, StepScalars scalars)
     {
+        var lr = scalars["lr"];
         var grad = slot.Gradient;
         if (slot.Decays && WeightDecay > 0)
             grad = g.Add(grad, g.Mul(slot.Parameter, g.Constant((float)WeightDecay)));

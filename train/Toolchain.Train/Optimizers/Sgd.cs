@@ -28,18 +28,28 @@ public sealed class Sgd : IOptimizer
 
     public IReadOnlyList<string> StateNames => Momentum > 0 ? ["momentum_buffer"] : [];
 
-    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, Value lr, Value step)
+    public IReadOnlyList<string> ScalarNames => Momentum > 0 ? ["lr", "momentum", "dampening_complement"] : ["lr"];
+
+    // PyTorch starts the buffer at the first gradient itself (no dampening on step 1): momentum 0 and
+    // 1 − dampening = 1 on that step turn the buffer update into b = g without a branch in the graph.
+    public void ComputeScalars(double lr, long step, Span<float> values)
     {
+        values[0] = (float)lr;
+        if (Momentum == 0) return;
+        values[1] = step == 1 ? 0f : (float)Momentum;
+        values[2] = step == 1 ? 1f : (float)(1 - Dampening);
+    }
+
+    public OptimizerUpdate Update(GraphBuilder g, ParameterSlot slot, StepScalars scalars)
+    {
+        var lr = scalars["lr"];
         var grad = slot.Gradient;
         if (slot.Decays && WeightDecay > 0)
             grad = g.Add(grad, g.Mul(slot.Parameter, g.Constant((float)WeightDecay)));
         if (Momentum == 0)
             return new OptimizerUpdate(g.Sub(slot.Parameter, g.Mul(lr, grad)), []);
 
-        // PyTorch starts the buffer at the first gradient itself (no dampening on step 1).
-        var isFirst = g.Op("Equal", step, g.Constant(1f));
-        var decayed = g.Add(g.Mul(slot.State[0], g.Constant((float)Momentum)), g.Mul(grad, g.Constant((float)(1 - Dampening))));
-        var buffer = g.Op("Where", isFirst, grad, decayed);
+        var buffer = g.Add(g.Mul(slot.State[0], scalars["momentum"]), g.Mul(grad, scalars["dampening_complement"]));
         var direction = Nesterov ? g.Add(grad, g.Mul(buffer, g.Constant((float)Momentum))) : buffer;
         return new OptimizerUpdate(g.Sub(slot.Parameter, g.Mul(lr, direction)), [buffer]);
     }

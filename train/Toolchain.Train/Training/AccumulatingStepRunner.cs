@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Train.Artifacts;
 using Toolchain.Train.Data;
+using Toolchain.Train.Optimizers;
 
 namespace Toolchain.Train.Training;
 
@@ -20,27 +21,23 @@ public sealed class AccumulatingStepRunner : IStepRunner
     private readonly RunOptions runOptions = new();
     private readonly Dictionary<string, float[]> sums;
     private readonly Dictionary<string, OrtValue> gradientValues;
-    private readonly float[] learningRate = new float[1];
-    private readonly float[] stepNumber = new float[1];
-    private readonly OrtValue learningRateValue;
-    private readonly OrtValue stepValue;
+    private readonly StepScalarValues scalars;
     private readonly float[] gradientNorm = new float[1];
     private readonly OrtValue gradientNormValue;
     private readonly Dictionary<int, BatchBuffers> buffers = [];
 
-    public AccumulatingStepRunner(InferenceSession training, InferenceSession optimizer, ArtifactManifest manifest, ParameterState state, int microBatch,
-        BatchAugmentation? augmentation = null)
+    public AccumulatingStepRunner(InferenceSession training, InferenceSession optimizer, ArtifactManifest manifest, ParameterState state, IOptimizer optimizerRule,
+        int microBatch, BatchAugmentation? augmentation = null)
     {
+        scalars = new StepScalarValues(optimizerRule);
         this.augmentation = augmentation;
         (this.training, this.optimizer, this.manifest, this.state, this.microBatch) = (training, optimizer, manifest, state, microBatch);
         sums = manifest.Parameters.ToDictionary(p => p.Name, p => new float[p.ElementCount]);
         gradientValues = manifest.Parameters.ToDictionary(p => p.Name, p => OrtValue.CreateTensorValueFromMemory(sums[p.Name], p.Shape));
-        learningRateValue = OrtValue.CreateTensorValueFromMemory(learningRate, []);
-        stepValue = OrtValue.CreateTensorValueFromMemory(stepNumber, []);
         gradientNormValue = OrtValue.CreateTensorValueFromMemory(gradientNorm, []);
     }
 
-    public float GradientNorm => gradientNorm[0];
+    public float? GradientNorm => manifest.GradientNorm ? gradientNorm[0] : null;
 
     public float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step)
     {
@@ -76,10 +73,9 @@ public sealed class AccumulatingStepRunner : IStepRunner
         foreach (var sum in sums.Values)
             for (int j = 0; j < sum.Length; j++) sum[j] *= scale;
 
-        learningRate[0] = lr;
-        stepNumber[0] = step;
-        var inputNames = new List<string> { ArtifactNames.LearningRate, ArtifactNames.Step };
-        var inputValues = new List<OrtValue> { learningRateValue, stepValue };
+        scalars.Set(lr, step);
+        var inputNames = new List<string>(scalars.Names);
+        var inputValues = new List<OrtValue>(scalars.Values);
         var outputNames = new List<string>();
         var outputValues = new List<OrtValue>();
         foreach (var (name, current, next) in state.OptimizerPairs)
@@ -90,8 +86,11 @@ public sealed class AccumulatingStepRunner : IStepRunner
             outputValues.Add(next);
         }
         foreach (var p in manifest.Parameters) { inputNames.Add(ArtifactNames.Gradient(p.Name)); inputValues.Add(gradientValues[p.Name]); }
-        outputNames.Add(ArtifactNames.GradientNorm);
-        outputValues.Add(gradientNormValue);
+        if (manifest.GradientNorm)
+        {
+            outputNames.Add(ArtifactNames.GradientNorm);
+            outputValues.Add(gradientNormValue);
+        }
         optimizer.Run(runOptions, inputNames, inputValues, outputNames, outputValues);
         foreach (var b in manifest.Buffers) state.CarryOver(b.Name);
         state.Swap();
@@ -102,8 +101,7 @@ public sealed class AccumulatingStepRunner : IStepRunner
     {
         foreach (var v in gradientValues.Values) v.Dispose();
         foreach (var b in buffers.Values) b.Dispose();
-        learningRateValue.Dispose();
-        stepValue.Dispose();
+        scalars.Dispose();
         gradientNormValue.Dispose();
         runOptions.Dispose();
     }

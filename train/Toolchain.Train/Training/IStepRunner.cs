@@ -7,6 +7,6 @@ public interface IStepRunner : IDisposable
     /// <param name="step">1-based number of this optimizer update.</param>
     float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step);
 
-    /// <summary>The global L2 norm of the last step's gradients (before clipping).</summary>
-    float GradientNorm { get; }
+    /// <summary>The global L2 norm of the last step's gradients (before clipping), where the graphs compute it.</summary>
+    float? GradientNorm { get; }
 }

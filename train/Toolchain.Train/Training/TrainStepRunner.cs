@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Train.Artifacts;
 using Toolchain.Train.Data;
+using Toolchain.Train.Optimizers;
 
 namespace Toolchain.Train.Training;
 
@@ -16,29 +17,26 @@ public sealed class TrainStepRunner : IStepRunner
     private readonly ParameterState state;
     private readonly BatchAugmentation? augmentation;
     private readonly RunOptions runOptions = new();
-    private readonly float[] learningRate = new float[1];
-    private readonly float[] stepNumber = new float[1];
+    private readonly StepScalarValues scalars;
     private readonly float[] loss = new float[1];
-    private readonly OrtValue learningRateValue;
-    private readonly OrtValue stepValue;
     private readonly OrtValue lossValue;
     private readonly float[] gradientNorm = new float[1];
     private readonly OrtValue gradientNormValue;
     private readonly Dictionary<int, (BatchBuffers Buffers, OrtIoBinding[] Bindings)> bySize = [];
 
-    public TrainStepRunner(InferenceSession session, ArtifactManifest manifest, ParameterState state, BatchAugmentation? augmentation = null)
+    public TrainStepRunner(InferenceSession session, ArtifactManifest manifest, ParameterState state, IOptimizer optimizer,
+        BatchAugmentation? augmentation = null)
     {
+        scalars = new StepScalarValues(optimizer);
         this.augmentation = augmentation;
         this.session = session;
         this.manifest = manifest;
         this.state = state;
-        learningRateValue = OrtValue.CreateTensorValueFromMemory(learningRate, []);
-        stepValue = OrtValue.CreateTensorValueFromMemory(stepNumber, []);
         lossValue = OrtValue.CreateTensorValueFromMemory(loss, []);
         gradientNormValue = OrtValue.CreateTensorValueFromMemory(gradientNorm, []);
     }
 
-    public float GradientNorm => gradientNorm[0];
+    public float? GradientNorm => manifest.GradientNorm ? gradientNorm[0] : null;
 
     /// <summary>Runs one optimizer step on the samples at <paramref name="indices"/> and returns the batch loss.</summary>
     /// <param name="step">1-based number of this update.</param>
@@ -47,8 +45,7 @@ public sealed class TrainStepRunner : IStepRunner
         var (buffers, bindings) = For(indices.Length);
         buffers.Fill(features, labels, indices);
         augmentation?.Apply(buffers.FeatureData, indices.Length, step, firstPosition: 0);
-        learningRate[0] = lr;
-        stepNumber[0] = step;
+        scalars.Set(lr, step);
         session.RunWithBinding(runOptions, bindings[state.Current]);
         state.Swap();
         return loss[0];
@@ -64,10 +61,9 @@ public sealed class TrainStepRunner : IStepRunner
             var binding = session.CreateIoBinding();
             binding.BindInput(ArtifactNames.Input, buffers.Features);
             binding.BindInput(ArtifactNames.Labels, buffers.Labels);
-            binding.BindInput(ArtifactNames.LearningRate, learningRateValue);
-            binding.BindInput(ArtifactNames.Step, stepValue);
+            scalars.BindTo(binding);
             binding.BindOutput(ArtifactNames.Loss, lossValue);
-            binding.BindOutput(ArtifactNames.GradientNorm, gradientNormValue);
+            if (manifest.GradientNorm) binding.BindOutput(ArtifactNames.GradientNorm, gradientNormValue);
             foreach (var name in state.Names)
             {
                 binding.BindInput(name, state.Value(name, set));
@@ -86,8 +82,7 @@ public sealed class TrainStepRunner : IStepRunner
             buffers.Dispose();
             foreach (var b in bindings) b.Dispose();
         }
-        learningRateValue.Dispose();
-        stepValue.Dispose();
+        scalars.Dispose();
         lossValue.Dispose();
         gradientNormValue.Dispose();
         runOptions.Dispose();

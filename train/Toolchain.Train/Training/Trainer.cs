@@ -22,6 +22,10 @@ namespace Toolchain.Train.Training;
 public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions options)
 {
     private readonly TextWriter log = options.Output;
+    private IOptimizer? optimizer;
+
+    /// <summary>Created on first use, so a bad optimizer section is reported by <see cref="Run"/>.</summary>
+    private IOptimizer Optimizer => optimizer ??= OptimizerFactory.Create(recipe.Optimizer);
 
     public TrainingSummary Run()
     {
@@ -91,18 +95,18 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
                     int size = Math.Min(batchSize, data.TrainCount - start);
                     lr = schedule.At(loop.Step);
                     var loss = runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(start, size), (float)lr, ++loop.Step);
-                    bool finite = float.IsFinite(loss) && float.IsFinite(runner.GradientNorm);
+                    bool finite = float.IsFinite(loss) && float.IsFinite(runner.GradientNorm ?? 0);
                     if (!finite && training.OnNonFinite == "skip")
                     {
                         // The step wrote into the other buffer set; swapping back restores the values before it.
                         state.Swap();
                         loop.Step--;
                         skipped++;
-                        log.WriteLine($"warning: loss {loss}, gradient norm {runner.GradientNorm} at epoch {epoch}, batch {s + 1}: step skipped ({skipped} so far)");
+                        log.WriteLine($"warning: loss {loss}{NormText(runner)} at epoch {epoch}, batch {s + 1}: step skipped ({skipped} so far)");
                         continue;
                     }
                     if (!finite)
-                        throw new TrainingDivergedException($"loss {loss}, gradient norm {runner.GradientNorm} at epoch {epoch}, step {loop.Step} (batch {s + 1} of the epoch); " +
+                        throw new TrainingDivergedException($"loss {loss}{NormText(runner)} at epoch {epoch}, step {loop.Step} (batch {s + 1} of the epoch); " +
                             $"the last good checkpoint is {(latest.Length > 0 ? latest : "none yet")}. Try a lower optimizer.lr or clipping.max_norm");
                     loop.LossSum += loss * (double)size;
                     loop.Samples += size;
@@ -165,10 +169,7 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
     private TrainingArtifacts GenerateArtifacts(string directory)
     {
         var forward = ForwardModelBuilder.Build(recipe.Model, recipe.Training.Seed, options.RecipeDirectory);
-        var generator = new ArtifactGenerator(LossFactory.Create(recipe.Loss), OptimizerFactory.Create(recipe.Optimizer), recipe.Model.Trainable,
-            new WeightPenalty(recipe.Regularization.L1, recipe.Regularization.L2, recipe.Regularization.ApplyToBiases),
-            new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm));
-        var artifacts = generator.Generate(forward, recipe.Model.Forward ?? "recipe layers");
+        var artifacts = ArtifactGenerator.For(recipe, Optimizer).Generate(forward, recipe.Model.Forward ?? "recipe layers");
         artifacts.Save(directory);
         var m = artifacts.Manifest;
         log.WriteLine($"Artifacts: {directory} ({m.Parameters.Count} parameter tensors, {m.Parameters.Sum(p => p.ElementCount):N0} parameters, optimizer {m.Optimizer})");
@@ -186,8 +187,8 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
             return session;
         }
         if (t.GradientAccumulation > 1)
-            return new AccumulatingStepRunner(Open(ArtifactNames.TrainingFile), Open(ArtifactNames.OptimizerFile), manifest, state, t.BatchSize, augmentation);
-        return new TrainStepRunner(Open(ArtifactNames.TrainStepFile), manifest, state, augmentation);
+            return new AccumulatingStepRunner(Open(ArtifactNames.TrainingFile), Open(ArtifactNames.OptimizerFile), manifest, state, Optimizer, t.BatchSize, augmentation);
+        return new TrainStepRunner(Open(ArtifactNames.TrainStepFile), manifest, state, Optimizer, augmentation);
     }
 
     private CheckpointContents Contents(ArtifactManifest manifest, ParameterState state, int epoch, LoopPosition loop,
@@ -238,6 +239,8 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
             last?.ValLoss ?? double.NaN, last?.ValAccuracy, best?.ValAccuracy, monitor.BestEpoch, seconds > 0 ? samples / seconds : 0, seconds,
             latest, Path.Combine(checkpoints.Directory, CheckpointStore.BestFile), stoppedEarly, interrupted, history);
     }
+
+    private static string NormText(IStepRunner runner) => runner.GradientNorm is { } norm ? $", gradient norm {norm}" : "";
 
     /// <summary>The data order of an epoch depends only on the seed and the epoch, so a resumed run sees the same batches.</summary>
     public static void ShuffleForEpoch(int[] order, int seed, int epoch)
