@@ -40,9 +40,9 @@ public static class FirstStep
             var order = new int[data.TrainCount];
             Trainer.ShuffleForEpoch(order, recipe.Training.Seed, 1);
             int batch = recipe.Training.BatchSize;
-            runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(0, batch), (float)recipe.Optimizer.Lr, 1);
+            runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(0, batch), (float)recipe.Optimizer.Lr, 1, order.AsSpan(batch, batch));
             Mark("first_step_ms");
-            runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(batch, batch), (float)recipe.Optimizer.Lr, 2);
+            runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(batch, batch), (float)recipe.Optimizer.Lr, 2, []);
             Mark("second_step_ms");
         }
         finally

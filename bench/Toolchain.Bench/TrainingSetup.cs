@@ -75,7 +75,7 @@ public sealed class TrainingSetup : IDisposable
     }
 
     /// <summary>One optimizer step on the next random batch; returns the loss.</summary>
-    public float Step(long step) => Runner.Step(Data.Features, Data.Labels, Data.Next(), 1e-3f, step);
+    public float Step(long step) => Runner.Step(Data.Features, Data.Labels, Data.Next(), 1e-3f, step, []);
 
     public void Dispose()
     {

@@ -39,7 +39,7 @@ public sealed class AccumulatingStepRunner : IStepRunner
 
     public float? GradientNorm => manifest.GradientNorm ? gradientNorm[0] : null;
 
-    public float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step)
+    public float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step, ReadOnlySpan<int> nextIndices)
     {
         foreach (var sum in sums.Values) Array.Clear(sum);
         double lossSum = 0;

@@ -7,28 +7,28 @@ namespace Toolchain.Train.Training;
 
 /// <summary>
 /// Runs the fused train step graph: one Run per step through IOBinding, with parameters and
-/// optimizer state double-buffered in <see cref="ParameterState"/> and inputs in pinned buffers.
-/// The hot loop allocates nothing.
+/// optimizer state double-buffered in <see cref="ParameterState"/>, and each batch prepared in pinned buffers by
+/// <see cref="BatchPrefetcher"/> while the step before it runs. The hot loop allocates nothing.
 /// </summary>
 public sealed class TrainStepRunner : IStepRunner
 {
     private readonly InferenceSession session;
     private readonly ArtifactManifest manifest;
     private readonly ParameterState state;
-    private readonly BatchAugmentation? augmentation;
+    private readonly BatchPrefetcher batches;
     private readonly RunOptions runOptions = new();
     private readonly StepScalarValues scalars;
     private readonly float[] loss = new float[1];
     private readonly OrtValue lossValue;
     private readonly float[] gradientNorm = new float[1];
     private readonly OrtValue gradientNormValue;
-    private readonly Dictionary<int, (BatchBuffers Buffers, OrtIoBinding[] Bindings)> bySize = [];
+    private readonly Dictionary<BatchBuffers, OrtIoBinding[]> bindingsByBatch = [];
 
     public TrainStepRunner(InferenceSession session, ArtifactManifest manifest, ParameterState state, IOptimizer optimizer,
         BatchAugmentation? augmentation = null)
     {
         scalars = new StepScalarValues(optimizer);
-        this.augmentation = augmentation;
+        batches = new BatchPrefetcher(manifest, augmentation);
         this.session = session;
         this.manifest = manifest;
         this.state = state;
@@ -40,21 +40,19 @@ public sealed class TrainStepRunner : IStepRunner
 
     /// <summary>Runs one optimizer step on the samples at <paramref name="indices"/> and returns the batch loss.</summary>
     /// <param name="step">1-based number of this update.</param>
-    public float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step)
+    public float Step(float[] features, float[] labels, ReadOnlySpan<int> indices, float lr, long step, ReadOnlySpan<int> nextIndices)
     {
-        var (buffers, bindings) = For(indices.Length);
-        buffers.Fill(features, labels, indices);
-        augmentation?.Apply(buffers.FeatureData, indices.Length, step, firstPosition: 0);
+        var buffers = batches.Take(features, labels, indices, step);
+        batches.Prefetch(features, labels, nextIndices, step + 1);
         scalars.Set(lr, step);
-        session.RunWithBinding(runOptions, bindings[state.Current]);
+        session.RunWithBinding(runOptions, BindingsFor(buffers)[state.Current]);
         state.Swap();
         return loss[0];
     }
 
-    private (BatchBuffers, OrtIoBinding[]) For(int batchSize)
+    private OrtIoBinding[] BindingsFor(BatchBuffers buffers)
     {
-        if (bySize.TryGetValue(batchSize, out var entry)) return entry;
-        var buffers = new BatchBuffers(batchSize, manifest.SampleShape, manifest.LabelElement, manifest.LabelSampleShape);
+        if (bindingsByBatch.TryGetValue(buffers, out var existing)) return existing;
         var bindings = new OrtIoBinding[2];
         for (int set = 0; set < 2; set++)
         {
@@ -71,17 +69,15 @@ public sealed class TrainStepRunner : IStepRunner
             }
             bindings[set] = binding;
         }
-        bySize[batchSize] = (buffers, bindings);
-        return (buffers, bindings);
+        bindingsByBatch[buffers] = bindings;
+        return bindings;
     }
 
     public void Dispose()
     {
-        foreach (var (buffers, bindings) in bySize.Values)
-        {
-            buffers.Dispose();
+        foreach (var bindings in bindingsByBatch.Values)
             foreach (var b in bindings) b.Dispose();
-        }
+        batches.Dispose();
         scalars.Dispose();
         lossValue.Dispose();
         gradientNormValue.Dispose();

@@ -94,7 +94,9 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
                     int start = s * batchSize;
                     int size = Math.Min(batchSize, data.TrainCount - start);
                     lr = schedule.At(loop.Step);
-                    var loss = runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(start, size), (float)lr, ++loop.Step);
+                    int nextStart = start + size;
+                    var next = s + 1 < stepsPerEpoch ? order.AsSpan(nextStart, Math.Min(batchSize, data.TrainCount - nextStart)) : [];
+                    var loss = runner.Step(data.TrainFeatures, data.TrainLabels, order.AsSpan(start, size), (float)lr, ++loop.Step, next);
                     bool finite = float.IsFinite(loss) && float.IsFinite(runner.GradientNorm ?? 0);
                     if (!finite && training.OnNonFinite == "skip")
                     {
