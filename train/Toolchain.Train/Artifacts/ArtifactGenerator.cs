@@ -157,18 +157,43 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
             g.Output(norm, ArtifactNames.GradientNorm);
         }
         var clipped = clipping.Apply(g, raw, clipping.Value > 0 ? null : norm);
-        for (int i = 0; i < parameters.Count; i++)
+        var states = parameters.Select(p => optimizer.StateNames
+            .Select(s => g.Input(ArtifactNames.State(p.Name, s), ElementType.Float, p.Shape.Select(d => (Dim)d).ToArray())).ToList()).ToList();
+        foreach (var group in SmallParameterGroups.Plan(parameters))
         {
-            var p = parameters[i];
-            var shape = p.Shape.Select(d => (Dim)d).ToArray();
-            var state = optimizer.StateNames.Select(s => g.Input(ArtifactNames.State(p.Name, s), ElementType.Float, shape)).ToList();
-            var update = optimizer.Update(g, new ParameterSlot(p.Name, new Value(p.Name), clipped[i], state, p.Decays), scalars);
-            var type = new TensorType(ElementType.Float, shape);
-            g.Annotate(update.Parameter, type);
-            foreach (var next in update.State) g.Annotate(next, type);
-            g.Output(update.Parameter, ArtifactNames.Next(p.Name));
-            for (int k = 0; k < state.Count; k++)
-                g.Output(update.State[k], ArtifactNames.Next(state[k].Name));
+            var members = group.Select(i => parameters[i]).ToList();
+            IReadOnlyList<Value> Each(Func<int, Value> valueOf) => group.Select(valueOf).ToList();
+            OptimizerUpdate update;
+            IReadOnlyList<Value> nextParameters;
+            IReadOnlyList<IReadOnlyList<Value>> nextStates;
+            if (members.Count == 1)
+            {
+                int i = group[0];
+                update = optimizer.Update(g, new ParameterSlot(members[0].Name, new Value(members[0].Name), clipped[i], states[i], members[0].Decays), scalars);
+                nextParameters = [update.Parameter];
+                nextStates = update.State.Select(next => (IReadOnlyList<Value>)[next]).ToList();
+            }
+            else
+            {
+                Value Flat(Func<int, Value> valueOf) => SmallParameterGroups.Concatenate(g, Each(valueOf), members);
+                var slot = new ParameterSlot(string.Join("+", members.Select(m => m.Name)), Flat(i => new Value(parameters[i].Name)), Flat(i => clipped[i]),
+                    optimizer.StateNames.Select((_, k) => Flat(i => states[i][k])).ToList(), members[0].Decays);
+                update = optimizer.Update(g, slot, scalars);
+                nextParameters = SmallParameterGroups.Split(g, update.Parameter, members);
+                nextStates = update.State.Select(next => SmallParameterGroups.Split(g, next, members)).ToList();
+            }
+            for (int m = 0; m < members.Count; m++)
+            {
+                var p = members[m];
+                var type = new TensorType(ElementType.Float, p.Shape.Select(d => (Dim)d).ToArray());
+                g.Annotate(nextParameters[m], type);
+                g.Output(nextParameters[m], ArtifactNames.Next(p.Name));
+                for (int k = 0; k < optimizer.StateNames.Count; k++)
+                {
+                    g.Annotate(nextStates[k][m], type);
+                    g.Output(nextStates[k][m], ArtifactNames.Next(states[group[m]][k].Name));
+                }
+            }
         }
     }
 }
