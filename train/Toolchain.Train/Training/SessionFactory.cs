@@ -13,6 +13,9 @@ public static class SessionFactory
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = threads,
         };
+        // The moments of weights that stop receiving gradient (dead ReLU units) decay into the denormal range, where
+        // every arithmetic instruction takes a slow path; flushed to zero they change no update measurably.
+        options.AddSessionConfigEntry("session.set_denormal_as_zero", "1");
         try
         {
             if (device == "cuda")
