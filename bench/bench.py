@@ -200,6 +200,13 @@ def torch_worker(name, model, batch, threads, warmup, env):
                   env={"OMP_NUM_THREADS": str(threads), **env})
 
 
+# Multiply-add FLOPs of one training sample (forward, weight gradients, input gradients of every layer but the
+# first), elementwise work not counted. fashion-mlp 784-128-128-10: 2·118,016 forward + 2·118,016 dW + 2·17,664 dX.
+# fashion-cnn: conv 3×3 1→32 at 28×28 and 32→64 at 14×14, dense 3136→128→10: 2·4,241,152 forward,
+# 2·4,241,152 dW, 2·4,015,360 dX (no dX for the first conv).
+TRAIN_FLOPS_PER_SAMPLE = {"fashion-mlp": 2 * (118_016 + 118_016 + 17_664), "fashion-cnn": 2 * (4_241_152 + 4_241_152 + 4_015_360)}
+
+
 def step_configs():
     """BENCH_STEP_CONFIGS=model:batch:threads,... measures just those (a rerun of a noisy row)."""
     chosen = os.environ.get("BENCH_STEP_CONFIGS")
@@ -230,6 +237,7 @@ def step_section():
                "ratio_of_bests": bests["toolchain"] / max(bests["pytorch"], bests["pytorch-malloc-tuned"]),
                "p50_step_ms": {n: median([r["p50_ms"] for r in rs]) for n, rs in results.items()},
                "pytorch_best": best, "ratio_toolchain_over_pytorch": median(ratios), "ratios": ratios,
+               "gflops": {n: v * TRAIN_FLOPS_PER_SAMPLE[model] / 1e9 for n, v in medians.items()} if model in TRAIN_FLOPS_PER_SAMPLE else None,
                "load": median([r["load"] for rs in results.values() for r in rs]),
                "busy_before": median([r["busy_before"] for rs in results.values() for r in rs]),
                "others_during": median([r["others_during"] for rs in results.values() for r in rs]), "rounds": results,
@@ -543,6 +551,11 @@ def fmt(v, digits=0):
     return f"{v:,.{digits}f}"
 
 
+def gflops(row):
+    g = row.get("gflops")
+    return f"{g['toolchain']:.0f} / {g[row['pytorch_best']]:.0f}" if g else "–"
+
+
 def markdown(report):
     env = report["environment"]
     md = [f"# Toolchain benchmarks{' (quick mode)' if report['quick'] else ''}", "",
@@ -555,15 +568,16 @@ def markdown(report):
                f"Median of {s['rounds']} alternated {s['seconds_per_window']:g} s windows per tool; *others' CPU* is what other processes used of the machine's cores during the windows (median), *load* the 1-minute load average. *PyTorch* is glibc's default allocator, "
                "*PyTorch tuned* sets MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ to 1 GiB; the ratio is against the better of the two, "
                "as the median of per-round ratios. With 2 threads on this 2-vCPU machine single rounds swing by up to 2× with no other process "
-               "running (see the rounds in bench.json), so the best round of each tool is shown as well.", "",
-               "| model | batch | threads | Toolchain | PyTorch | PyTorch tuned | Toolchain / PyTorch | best of rounds: Toolchain / PyTorch | load | others' CPU |",
-               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+               "running (see the rounds in bench.json), so the best round of each tool is shown as well. *GFLOP/s* counts the "
+               "matrix multiply-adds of the forward and backward pass (bench.py's TRAIN_FLOPS_PER_SAMPLE), Toolchain / PyTorch's best.", "",
+               "| model | batch | threads | Toolchain | PyTorch | PyTorch tuned | Toolchain / PyTorch | best of rounds: Toolchain / PyTorch | GFLOP/s | load | others' CPU |",
+               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in s["configs"]:
             sp = r["samples_per_second"]
             md.append(f"| {r['model']} | {r['batch']} | {r['threads']} | {fmt(sp['toolchain'])} | {fmt(sp['pytorch'])} | "
                       f"{fmt(sp['pytorch-malloc-tuned'])} | **{r['ratio_toolchain_over_pytorch']:.2f}** | "
                       f"{fmt(r['best_samples_per_second']['toolchain'])} / {fmt(max(r['best_samples_per_second']['pytorch'], r['best_samples_per_second']['pytorch-malloc-tuned']))} = {r['ratio_of_bests']:.2f} | "
-                      f"{r['load']:.2f} | {r['others_during'] * 100:.0f} % |")
+                      f"{gflops(r)} | {r['load']:.2f} | {r['others_during'] * 100:.0f} % |")
         md.append("")
     if "e2e" in report:
         e = report["e2e"]
