@@ -21,6 +21,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
     WeightPenalty? penalty = null, GradientClipping? clipping = null, bool gradientNorm = false)
 {
     private readonly WeightPenalty penalty = penalty ?? WeightPenalty.None;
+    private readonly GradientClipping clipping = clipping ?? GradientClipping.None;
 
     /// <summary>The generator a recipe describes, as the trainer uses it.</summary>
     public static ArtifactGenerator For(Recipe recipe, IOptimizer optimizer) =>
@@ -28,7 +29,6 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         new(LossFactory.Create(recipe.Loss), optimizer, recipe.Model.Trainable,
             new WeightPenalty(recipe.Regularization.L1, recipe.Regularization.L2, recipe.Regularization.ApplyToBiases),
             new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm), gradientNorm: recipe.Training.OnNonFinite == "skip");
-    private readonly GradientClipping clipping = clipping ?? GradientClipping.None;
 
     public TrainingArtifacts Generate(ModelProto forwardModel, string source = "forward model")
     {
@@ -162,32 +162,12 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         foreach (var group in SmallParameterGroups.Plan(parameters))
         {
             var members = group.Select(i => parameters[i]).ToList();
-            IReadOnlyList<Value> Each(Func<int, Value> valueOf) => group.Select(valueOf).ToList();
-            OptimizerUpdate update;
-            IReadOnlyList<Value> nextParameters;
-            IReadOnlyList<IReadOnlyList<Value>> nextStates;
-            if (members.Count == 1)
-            {
-                int i = group[0];
-                update = optimizer.Update(g, new ParameterSlot(members[0].Name, new Value(members[0].Name), clipped[i], states[i], members[0].Decays), scalars);
-                nextParameters = [update.Parameter];
-                nextStates = update.State.Select(next => (IReadOnlyList<Value>)[next]).ToList();
-            }
-            else
-            {
-                Value Flat(Func<int, Value> valueOf) => SmallParameterGroups.Concatenate(g, Each(valueOf), members);
-                var slot = new ParameterSlot(string.Join("+", members.Select(m => m.Name)), Flat(i => new Value(parameters[i].Name)), Flat(i => clipped[i]),
-                    optimizer.StateNames.Select((_, k) => Flat(i => states[i][k])).ToList(), members[0].Decays);
-                update = optimizer.Update(g, slot, scalars);
-                nextParameters = SmallParameterGroups.Split(g, update.Parameter, members);
-                nextStates = update.State.Select(next => SmallParameterGroups.Split(g, next, members)).ToList();
-            }
+            var (nextParameters, nextStates) = UpdateGroup(g, members, group.Select(i => clipped[i]).ToList(), group.Select(i => states[i]).ToList(), scalars);
             for (int m = 0; m < members.Count; m++)
             {
-                var p = members[m];
-                var type = new TensorType(ElementType.Float, p.Shape.Select(d => (Dim)d).ToArray());
+                var type = new TensorType(ElementType.Float, members[m].Shape.Select(d => (Dim)d).ToArray());
                 g.Annotate(nextParameters[m], type);
-                g.Output(nextParameters[m], ArtifactNames.Next(p.Name));
+                g.Output(nextParameters[m], ArtifactNames.Next(members[m].Name));
                 for (int k = 0; k < optimizer.StateNames.Count; k++)
                 {
                     g.Annotate(nextStates[k][m], type);
@@ -195,5 +175,22 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
                 }
             }
         }
+    }
+
+    /// <summary>One optimizer update of one parameter, or of a group of small ones through one flat tensor (<see cref="SmallParameterGroups"/>).</summary>
+    /// <returns>The next value of each member, and per state name the next state of each member.</returns>
+    private (IReadOnlyList<Value> Parameters, IReadOnlyList<IReadOnlyList<Value>> States) UpdateGroup(GraphBuilder g, IReadOnlyList<ParameterInfo> members,
+        IReadOnlyList<Value> gradients, IReadOnlyList<IReadOnlyList<Value>> states, StepScalars scalars)
+    {
+        if (members.Count == 1)
+        {
+            var single = optimizer.Update(g, new ParameterSlot(members[0].Name, new Value(members[0].Name), gradients[0], states[0], members[0].Decays), scalars);
+            return ([single.Parameter], single.State.Select(next => (IReadOnlyList<Value>)[next]).ToList());
+        }
+        Value Flat(IReadOnlyList<Value> values) => SmallParameterGroups.Concatenate(g, values, members);
+        var slot = new ParameterSlot(string.Join("+", members.Select(m => m.Name)), Flat(members.Select(m => new Value(m.Name)).ToList()), Flat(gradients),
+            optimizer.StateNames.Select((_, k) => Flat(states.Select(s => s[k]).ToList())).ToList(), members[0].Decays);
+        var update = optimizer.Update(g, slot, scalars);
+        return (SmallParameterGroups.Split(g, update.Parameter, members), update.State.Select(next => SmallParameterGroups.Split(g, next, members)).ToList());
     }
 }
