@@ -11,12 +11,62 @@ internal static class PoolingRules
     {
         var g = c.Graph;
         var x = c.Input(0);
+        if (TilingWindow(c) is { } tiling) return [TiledMaxPoolGradient(g, x, c.Output(), c.Dy, tiling)];
         var indices = c.Node.Output.Count > 1 && c.Node.Output[1].Length > 0 && c.Int("storage_order", 0) == 0
             ? c.Output(1)
             : g.Node("MaxPool", [x], 2, RuleSupport.AttributesOf(c.Node, "storage_order"), "maxpool_indices")[1];
         var flat = g.Op("ScatterElements", [g.Filled(g.Reshape(g.Op("Size", x), 1), 0f), g.Reshape(indices, -1), g.Reshape(c.Dy, -1)],
             new Dictionary<string, object> { ["axis"] = 0L, ["reduction"] = "add" });
         return [g.Reshape(flat, RuleSupport.ShapeOf(g, x))];
+    }
+
+    // kh×kw windows with stride (kh, kw), no padding or dilation, tiling the input exactly. X viewed as
+    // [N, C, H/kh, kh, W] holds each window row-block contiguously; Y and dY are widened along W by a MatMul
+    // with the 0/1 matrix U[wo, w] = [w / kw = wo], then compared and spread by broadcasting over the kh axis
+    // only, whose inner span is a whole row (ONNX Runtime's per-element broadcast, a Resize, or a MaxPool rerun
+    // with Indices plus ScatterElements all cost several times more). Where several taps tie for the maximum
+    // (whole windows of zeros after a ReLU) dY is split equally among them, so the gradient stays a valid
+    // subgradient instead of counting dY once per tied tap.
+    private static Value TiledMaxPoolGradient(GraphBuilder g, Value x, Value y, Value dy, WindowGeometry tiling)
+    {
+        var (kh, kw) = (tiling.Kernel[0], tiling.Kernel[1]);
+        var (ho, wo, width) = (tiling.Output[0], tiling.Output[1], tiling.Input[1]);
+        var widen = new float[wo * width];
+        for (long w = 0; w < width; w++) widen[w / kw * width + w] = 1f;
+        var u = g.Constant(widen, wo, width);
+        Value Rows(Value v) => g.Reshape(v, 0, tiling.Channels, ho, 1, width);
+
+        var taps = g.Reshape(x, 0, tiling.Channels, ho, kh, width);
+        var isMax = g.Cast(g.Op("Equal", taps, Rows(g.MatMul(y, u))), ElementType.Float);
+        // The maxima per window: isMax's kh rows of a window side by side, summed over their columns by U stacked kh times.
+        var ties = g.MatMul(g.Reshape(isMax, 0, tiling.Channels, ho, kh * width), g.Constant(Stacked(widen, wo, width, kh), kh * width, wo));
+        var share = g.Div(dy, ties);
+        var dx = g.Reshape(g.Mul(isMax, Rows(g.MatMul(share, u))), 0, tiling.Channels, ho * kh, width);
+        g.Annotate(dx, g.TypeOf(x));
+        return dx;
+    }
+
+    /// <summary>[kh·W, Wo]: kh copies of Uᵀ stacked, for U given row-major as [Wo, W].</summary>
+    private static float[] Stacked(float[] u, long wo, long width, long kh)
+    {
+        var stacked = new float[kh * width * wo];
+        for (long r = 0; r < kh; r++)
+            for (long w = 0; w < width; w++)
+                for (long o = 0; o < wo; o++)
+                    stacked[(r * width + w) * wo + o] = u[o * width + w];
+        return stacked;
+    }
+
+    /// <summary>The window when the node's windows are k×k blocks tiling its 2-D input exactly (stride k, no pads or dilation); otherwise null.</summary>
+    private static WindowGeometry? TilingWindow(GradientContext c)
+    {
+        var kernel = Attributes.Ints(c.Node, "kernel_shape") ?? throw c.Unsupported("kernel_shape is required");
+        if (kernel.Length != 2) return null;
+        if (c.Graph.TypeOf(c.Input(0))?.Shape is not { Length: 4 } shape || !shape[1..].All(d => d.IsKnown)) return null;
+        var window = WindowGeometry.Of(c, kernel);
+        bool tiles = Enumerable.Range(0, 2).All(k => window.Strides[k] == kernel[k] && window.Dilations[k] == 1
+            && window.Begin[k] == 0 && window.End[k] == 0 && window.Output[k] * kernel[k] == window.Input[k]);
+        return tiles ? window : null;
     }
 
     // y = Σ window x / count: every element of a window gets dY / count, summed over the windows it lies in — a
