@@ -38,7 +38,7 @@ internal static class NormalizationRules
         var mean = g.ReduceMean(x, axes, keepDims: true);
         var centered = g.Sub(x, mean);
         var perCount = g.Div(g.Cast(g.Op("Size", mean), ElementType.Float), g.Cast(g.Op("Size", x), ElementType.Float));
-        var sumSquares = g.Op("ReduceSumSquare", [centered], new Dictionary<string, object> { ["axes"] = axes, ["keepdims"] = 0L });
+        var sumSquares = g.ReduceSum(g.Mul(centered, centered), axes, keepDims: false);
         var invStd = g.Reciprocal(g.Sqrt(g.Add(g.Mul(sumSquares, perCount), g.Constant(c.Float("epsilon", 1e-5f)))));
 
         var dBeta = g.ReduceSum(dy, axes, keepDims: false);

@@ -21,40 +21,37 @@ internal static class PoolingRules
     }
 
     // kh×kw windows with stride (kh, kw), no padding or dilation, tiling the input exactly. X viewed as
-    // [N, C, H/kh, kh, W] holds each window row-block contiguously; Y and dY are widened along W by a MatMul
-    // with the 0/1 matrix U[wo, w] = [w / kw = wo], then compared and spread by broadcasting over the kh axis
-    // only, whose inner span is a whole row (ONNX Runtime's per-element broadcast, a Resize, or a MaxPool rerun
-    // with Indices plus ScatterElements all cost several times more). Where several taps tie for the maximum
-    // (whole windows of zeros after a ReLU) dY is split equally among them, so the gradient stays a valid
-    // subgradient instead of counting dY once per tied tap.
+    // [N, C, H/kh, kh·W] holds each row of windows contiguously; Y and dY are spread over those rows by a MatMul
+    // with the 0/1 matrix U[wo, r·W + w] = [w / kw = wo], so the comparison and the product are same-shape
+    // elementwise ops (ONNX Runtime's MaxPool rerun with Indices plus ScatterElements, Resize, SpaceToDepth,
+    // or broadcasting over the kh axis all measured several times slower). Where several taps tie for the
+    // maximum (whole windows of zeros after a ReLU) dY is split equally among them, so the gradient stays a
+    // valid subgradient instead of counting dY once per tied tap.
     private static Value TiledMaxPoolGradient(GraphBuilder g, Value x, Value y, Value dy, WindowGeometry tiling)
     {
         var (kh, kw) = (tiling.Kernel[0], tiling.Kernel[1]);
-        var (ho, wo, width) = (tiling.Output[0], tiling.Output[1], tiling.Input[1]);
-        var widen = new float[wo * width];
-        for (long w = 0; w < width; w++) widen[w / kw * width + w] = 1f;
-        var u = g.Constant(widen, wo, width);
-        Value Rows(Value v) => g.Reshape(v, 0, tiling.Channels, ho, 1, width);
+        var (channels, ho, wo, width) = (tiling.Channels, tiling.Output[0], tiling.Output[1], tiling.Input[1]);
+        var spread = new float[wo * kh * width];
+        for (long r = 0; r < kh; r++)
+            for (long w = 0; w < width; w++)
+                spread[w / kw * kh * width + r * width + w] = 1f;
+        var u = g.Constant(spread, wo, kh * width);
 
-        var taps = g.Reshape(x, 0, tiling.Channels, ho, kh, width);
-        var isMax = g.Cast(g.Op("Equal", taps, Rows(g.MatMul(y, u))), ElementType.Float);
-        // The maxima per window: isMax's kh rows of a window side by side, summed over their columns by U stacked kh times.
-        var ties = g.MatMul(g.Reshape(isMax, 0, tiling.Channels, ho, kh * width), g.Constant(Stacked(widen, wo, width, kh), kh * width, wo));
-        var share = g.Div(dy, ties);
-        var dx = g.Reshape(g.Mul(isMax, Rows(g.MatMul(share, u))), 0, tiling.Channels, ho * kh, width);
+        var rows = g.Reshape(x, 0, channels, ho, kh * width);
+        var isMax = g.Cast(g.Op("Equal", rows, g.MatMul(y, u)), ElementType.Float);
+        var ties = g.MatMul(isMax, g.Constant(Transposed(spread, wo, kh * width), kh * width, wo));
+        var dx = g.Reshape(g.Mul(isMax, g.MatMul(g.Div(dy, ties), u)), 0, channels, ho * kh, width);
         g.Annotate(dx, g.TypeOf(x));
         return dx;
     }
 
-    /// <summary>[kh·W, Wo]: kh copies of Uᵀ stacked, for U given row-major as [Wo, W].</summary>
-    private static float[] Stacked(float[] u, long wo, long width, long kh)
+    private static float[] Transposed(float[] matrix, long rows, long columns)
     {
-        var stacked = new float[kh * width * wo];
-        for (long r = 0; r < kh; r++)
-            for (long w = 0; w < width; w++)
-                for (long o = 0; o < wo; o++)
-                    stacked[(r * width + w) * wo + o] = u[o * width + w];
-        return stacked;
+        var transposed = new float[matrix.Length];
+        for (long i = 0; i < rows; i++)
+            for (long j = 0; j < columns; j++)
+                transposed[j * rows + i] = matrix[i * columns + j];
+        return transposed;
     }
 
     /// <summary>The window when the node's windows are k×k blocks tiling its 2-D input exactly (stride k, no pads or dilation); otherwise null.</summary>
