@@ -29,7 +29,8 @@ internal static class NormalizationRules
     //   dx = γs·(dy − Σdy/n − x_c·s²·Σ dy·x_c/n) = a·dy + b·x_c + d, per-channel a = γs, b = −a·s·dγ/n, d = −a·dβ/n.
     // Written for few passes over the full tensors (ONNX Runtime runs each op as its own pass): one to centre x,
     // three reductions (Σx_c², Σdy, Σdy·x_c) and the product they need, and two for dx — the per-channel affine
-    // b·x_c + d is an inference-form BatchNormalization with mean 0 and variance 1, one fused pass.
+    // b·x_c + d is an inference-form BatchNormalization with mean 0 and variance 1, one fused pass (on fashion-cnn
+    // the whole step ran about 7% faster than with Mul and Add there).
     private static Value?[] BatchStatisticsGradient(GradientContext c)
     {
         var g = c.Graph;
