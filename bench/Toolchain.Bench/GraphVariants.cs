@@ -11,7 +11,10 @@ public static class GraphVariants
 {
     // Measured here and adopted by the generator since (commits 45d78aa, e4704fc): outputs written without
     // Identity copies; stride-1 conv dW as an im2col Gemm and dX as a Conv with the flipped kernel; ReLU's
-    // gradient as a Mul. Their rewrites are gone; what is left are the proposals still open.
+    // gradient as a Mul. Their rewrites are gone; what is left are the proposals still open. The pooling
+    // rewrites match the general MaxPool gradient (rerun with Indices + ScatterElements); since 83d054d windows
+    // that tile the input (fashion-cnn's 2×2 stride 2) take a faster path in the generator, so on fashion-cnn
+    // they find nothing to rewrite.
     public static readonly string[] Names = ["flat-adam", "pool-indices", "unpool", "pool-mask", "pool-resize"];
 
     public static ModelProto Apply(string name, ModelProto model)

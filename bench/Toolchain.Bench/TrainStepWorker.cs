@@ -9,12 +9,14 @@ public static class TrainStepWorker
         var variant = args.String("variant", "baseline");
         // --spinning 0|1 replaces the trainer's session options by the same ones plus ONNX Runtime's
         // session.intra_op.allow_spinning, to measure the thread pool's spin-waiting.
+        // --optimization extended measures the step without ONNX Runtime's layout transformations.
         var spinning = args.String("spinning", "");
-        using var options = spinning.Length == 0 ? null : TrainingSetup.SessionOptionsLikeTrainer(threads, spinning);
+        var optimization = args.String("optimization", "all");
+        using var options = spinning.Length == 0 && optimization == "all" ? null : TrainingSetup.SessionOptionsLikeTrainer(threads, spinning, optimization);
         using var setup = TrainingSetup.Create(args.String("recipe"), batch, threads, variant, options);
         long step = 0;
         return Worker.Serve(() => setup.Step(++step), batch, args.Double("warmup", 1.0),
-            new { ready = true, tool = "toolchain", model = setup.Recipe.Name, batch, threads, variant, spinning,
+            new { ready = true, tool = "toolchain", model = setup.Recipe.Name, batch, threads, variant, spinning, optimization,
                   parameters = setup.Artifacts.Manifest.Parameters.Sum(p => p.ElementCount), nodes = setup.Artifacts.TrainStep.Graph.Node.Count });
     }
 }

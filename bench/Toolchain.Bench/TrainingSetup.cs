@@ -62,15 +62,22 @@ public sealed class TrainingSetup : IDisposable
     }
 
     /// <summary>The options SessionFactory gives the trainer on the CPU, plus session.intra_op.allow_spinning.</summary>
-    public static SessionOptions SessionOptionsLikeTrainer(int threads, string allowSpinning)
+    /// <param name="optimization">"all" (the trainer's) or "extended", which leaves out ONNX Runtime's layout
+    /// transformations such as NCHWc (they reorder tensors around the forward MaxPools of fashion-cnn).</param>
+    public static SessionOptions SessionOptionsLikeTrainer(int threads, string allowSpinning, string optimization = "all")
     {
         var options = new SessionOptions
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = optimization switch
+            {
+                "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
+                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => throw new ArgumentException($"--optimization: expected all or extended, got '{optimization}'"),
+            },
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = threads,
         };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning);
+        if (allowSpinning.Length > 0) options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning);
         return options;
     }
 

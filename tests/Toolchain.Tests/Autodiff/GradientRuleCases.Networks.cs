@@ -38,6 +38,11 @@ public static partial class GradientRuleCases
             (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]), SymbolicBatch: true);
         yield return new("Conv grouped symbolic batch", "Conv", [In("x", 2, 4, 5, 4), In("w", 4, 2, 2, 2)],
             (g, x) => g.Conv(x[0], x[1], strides: [2, 1], group: 2), SymbolicBatch: true);
+        // 512 pixels or more per sample: the weight gradient runs as per-sample products summed over the batch.
+        yield return new("Conv 3x3 pads 1 on 24x24 symbolic batch", "Conv", [In("x", 2, 2, 24, 24), In("w", 2, 2, 3, 3), In("b", 2)],
+            (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]), SymbolicBatch: true);
+        yield return new("Conv 2x3 asymmetric pads on 20x30", "Conv", [In("x", 1, 1, 20, 30), In("w", 3, 1, 2, 3)],
+            (g, x) => g.Conv(x[0], x[1], pads: [1, 0, 0, 2]));
         yield return new("Conv 1-D stride 2", "Conv", [In("x", 2, 3, 9), In("w", 2, 3, 3), In("b", 2)],
             (g, x) => g.Conv(x[0], x[1], x[2], strides: [2], pads: [1, 0]));
     }
@@ -63,6 +68,21 @@ public static partial class GradientRuleCases
                 ("pads", new long[] { 0, 1, 0, 0 }), ("ceil_mode", 1L))));
         yield return new("MaxPool symbolic batch", "MaxPool", [Distinct("x", 3, 2, 4, 5)],
             (g, x) => g.MaxPool(x[0], [2, 3], strides: [2, 1]), SymbolicBatch: true);
+        // Windows that tile the input (kernel = stride, no padding) take the gradient's fast path; the rest fall back.
+        yield return new("MaxPool 2x2 stride 2 tiling symbolic batch", "MaxPool", [Distinct("x", 3, 2, 4, 6)],
+            (g, x) => g.MaxPool(x[0], [2, 2], strides: [2, 2]), SymbolicBatch: true);
+        yield return new("MaxPool 3x2 stride 3x2 tiling", "MaxPool", [Distinct("x", 2, 3, 6, 4)],
+            (g, x) => g.MaxPool(x[0], [3, 2], strides: [3, 2]));
+        yield return new("MaxPool 2x2 stride 2 odd sizes (last row and column unpooled)", "MaxPool", [Distinct("x", 2, 2, 5, 7)],
+            (g, x) => g.MaxPool(x[0], [2, 2], strides: [2, 2]));
+        yield return new("MaxPool 2x2 stride 2 odd sizes ceil_mode", "MaxPool", [Distinct("x", 1, 2, 5, 5)],
+            (g, x) => g.Op("MaxPool", [x[0]], A(("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }), ("ceil_mode", 1L))));
+        yield return new("MaxPool 2x2 stride 1 overlapping", "MaxPool", [Distinct("x", 2, 2, 4, 5)],
+            (g, x) => g.MaxPool(x[0], [2, 2]));
+        // After a ReLU whole windows are zeros, a four-way tie: the gradient must stay a valid subgradient, which the
+        // ReLU then zeroes (its inputs there sit at −2 ± 1, far from its kink).
+        yield return new("MaxPool 2x2 stride 2 after Relu with all-zero windows", "MaxPool", [In("x", 2, 2, 4, 4)],
+            (g, x) => g.MaxPool(g.Relu(g.Add(x[0], g.Constant(ZeroWindowsShift(2, 2, 4, 4), 2, 2, 4, 4))), [2, 2], strides: [2, 2]));
 
         yield return new("AveragePool 2x2 stride 2", "AveragePool", [In("x", 2, 3, 4, 6)],
             (g, x) => g.AveragePool(x[0], [2, 2], strides: [2, 2]));
@@ -89,6 +109,18 @@ public static partial class GradientRuleCases
             (g, x) => g.GlobalAveragePool(x[0]), SymbolicBatch: true);
     }
 
+    /// <summary>−2 over every other 2×2 window of an [N, C, H, W] tensor, 0 elsewhere.</summary>
+    private static float[] ZeroWindowsShift(int n, int c, int h, int w)
+    {
+        var shift = new float[n * c * h * w];
+        for (int k = 0; k < shift.Length; k++)
+        {
+            int row = k / w % h, column = k % w, plane = k / (h * w);
+            if ((plane + row / 2 + column / 2) % 2 == 0) shift[k] = -2f;
+        }
+        return shift;
+    }
+
     private static IEnumerable<GradientRuleCase> Normalization()
     {
         // Training mode normalises with the batch's statistics; the given mean and variance only feed the running outputs.
@@ -101,6 +133,12 @@ public static partial class GradientRuleCases
             (g, x) => Training(g, x, 3));
         yield return new("BatchNormalization training symbolic batch", "BatchNormalization", [In("x", 3, 2, 3, 2), In("scale", 2), In("b", 2)],
             (g, x) => Training(g, x, 2), SymbolicBatch: true);
+        yield return new("BatchNormalization training 3-D", "BatchNormalization", [In("x", 4, 3, 5), In("scale", 3), In("b", 3)],
+            (g, x) => Training(g, x, 3));
+        yield return new("BatchNormalization training NCHW one sample", "BatchNormalization", [In("x", 1, 3, 3, 4), In("scale", 3), In("b", 3)],
+            (g, x) => Training(g, x, 3));
+        yield return new("BatchNormalization training unknown shapes", "BatchNormalization", [In("x", 3, 2, 2, 2), In("scale", 2), In("b", 2)],
+            (g, x) => Training(g, x, 2), UnknownShapes: true);
         yield return new("BatchNormalization inference", "BatchNormalization",
             [In("x", 3, 2, 2, 2), In("scale", 2), In("b", 2), In("mean", 2), Pos("var", 2)],
             (g, x) => g.BatchNormalization(x[0], x[1], x[2], x[3], x[4], epsilon: 1e-3f)[0]);
