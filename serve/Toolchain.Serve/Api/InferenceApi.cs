@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.ML.OnnxRuntime;
 using Toolchain.Serve.Inference;
 using Toolchain.Serve.Protocol;
 using Toolchain.Serve.Repository;
@@ -107,7 +106,6 @@ public static class InferenceApi
         deadline.CancelAfter(options.RequestTimeout);
         var wait = Min(options.QueueTimeout, options.RequestTimeout);
         var (slot, refusal) = await slots.EnterAsync(wait, cancel);
-        using var held = slot;
         if (slot is null)
         {
             metrics.Record(model, "busy", Stopwatch.GetElapsedTime(started), 0);
@@ -123,7 +121,27 @@ public static class InferenceApi
             var validated = RequestValidator.Validate(model, request, options.Validation);
             batch = validated.Inputs.FirstOrDefault()?.Shape.FirstOrDefault() ?? 0;
             running = true;
-            var outputs = RunModel(model, validated, deadline.Token);
+            IReadOnlyList<OutputTensor> outputs;
+            if (model.Batcher is { } batcher && batcher.Accepts(validated))
+            {
+                // The slot bounded reading and validating; from here the batcher's queue bounds the request,
+                // and its batch may hold many more requests than there are slots.
+                slot.Dispose();
+                slot = null;
+                var item = new BatchItem(validated, deadline.Token);
+                if (!batcher.TryEnqueue(item))
+                {
+                    metrics.Record(model, "busy", Stopwatch.GetElapsedTime(started), 0);
+                    return new RetryLater($"the server is busy: model '{model.Name}' has {DynamicBatcher.QueueBatches} × max_batch_size requests waiting to be batched; retry shortly");
+                }
+                outputs = await item.Result.WaitAsync(deadline.Token);
+                metrics.RecordBatch(model, item);
+            }
+            else
+            {
+                outputs = ModelRun.Execute(model, validated.Inputs, validated.OutputNames, deadline.Token);
+            }
+            outputs = ModelRun.Present(model, validated.Outputs, outputs);
             metrics.Record(model, "ok", Stopwatch.GetElapsedTime(started), batch);
             return TypedResults.Ok(new InferResponse(model.Name, model.Version.ToString(), request.Id, outputs));
         }
@@ -153,6 +171,10 @@ public static class InferenceApi
             metrics.Record(model, "error", Stopwatch.GetElapsedTime(started), batch);
             throw;
         }
+        finally
+        {
+            slot?.Dispose();
+        }
     }
 
     /// <summary>application/json (or any +json type) in UTF-8, or no Content-Type at all.</summary>
@@ -171,26 +193,4 @@ public static class InferenceApi
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string Shorten(string text) => text.Length > 80 ? text[..77] + "..." : text;
-
-    private static IReadOnlyList<OutputTensor> RunModel(ModelVersion model, ValidatedRequest request, CancellationToken cancel)
-    {
-        IReadOnlyList<OutputTensor> outputs;
-        try
-        {
-            outputs = model.Run(request.Inputs, request.OutputNames, cancel);
-        }
-        catch (OnnxRuntimeException e) when (cancel.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("the client went away during inference", e, cancel);
-        }
-        catch (OnnxRuntimeException e) when (e.Message.StartsWith("[ErrorCode:InvalidArgument]", StringComparison.Ordinal))
-        {
-            // Inputs can fit every declared spec and still be refused by an operator (an index out of bounds
-            // for a Gather, say). ONNX Runtime calls that an invalid argument: the client's error, so 400.
-            throw new InferenceRequestException($"model '{model.Name}' version {model.Version} refused the inputs: {e.Message}");
-        }
-        return outputs.Select((output, i) => request.Outputs[i].Classification > 0
-            ? Classification.TopK(output, request.Outputs[i].Classification, model.Labels)
-            : output).ToArray();
-    }
 }

@@ -15,6 +15,8 @@ public sealed class InferenceMetrics
     private readonly Counter requests;
     private readonly Histogram duration;
     private readonly Counter items;
+    private readonly Histogram batchSize;
+    private readonly Histogram queueTime;
 
     public InferenceMetrics(CollectorRegistry registry, InferenceSlots slots, ModelRepository models)
     {
@@ -30,6 +32,12 @@ public sealed class InferenceMetrics
         items = factory.CreateCounter(
             "toolchain_inference_items_total", "Batch items (first dimension of the first input) inferred.",
             ["model", "version"]);
+        batchSize = factory.CreateHistogram(
+            "toolchain_batch_size", "Rows in each batch the dynamic batcher ran.",
+            new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = Histogram.ExponentialBuckets(1, 2, 11) });
+        queueTime = factory.CreateHistogram(
+            "toolchain_batch_queue_seconds", "Time a request waited in the dynamic batcher's queue before its batch ran.",
+            new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = Histogram.ExponentialBuckets(0.00001, 2, 16) });
         var inFlight = factory.CreateGauge("toolchain_inference_in_flight", "Infer requests holding a slot (reading, validating or running).");
         var queued = factory.CreateGauge("toolchain_inference_queued", "Infer requests waiting for a slot.");
         var failed = factory.CreateGauge("toolchain_model_load_failures", "Version folders in the repository that failed to load.");
@@ -50,5 +58,13 @@ public sealed class InferenceMetrics
         requests.WithLabels(model.Name, version, outcome).Inc();
         duration.WithLabels(model.Name, version).Observe(elapsed.TotalSeconds);
         if (batchItems > 0) items.WithLabels(model.Name, version).Inc(batchItems);
+    }
+
+    /// <summary>A batched request's wait in the queue and, once per batch (by its first request), the batch's size.</summary>
+    public void RecordBatch(ModelVersion model, BatchItem item)
+    {
+        var version = model.Version.ToString();
+        queueTime.WithLabels(model.Name, version).Observe(item.QueueTime.TotalSeconds);
+        if (item.FirstInBatch) batchSize.WithLabels(model.Name, version).Observe(item.BatchRows);
     }
 }

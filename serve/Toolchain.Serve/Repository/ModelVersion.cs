@@ -35,6 +35,8 @@ public sealed class ModelVersion : IDisposable
             .OrderBy(p => p.Key, StringComparer.Ordinal)
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         Labels = labels.Count > 0 ? labels : LabelsFromProperties(Properties);
+        if (config.Batching is { } batching && Inputs.Concat(Outputs).All(t => t.Shape.Length > 0 && t.Shape[0] < 0))
+            Batcher = new DynamicBatcher(this, batching, config.MaxBatchSize);
     }
 
     public string Name { get; }
@@ -45,6 +47,12 @@ public sealed class ModelVersion : IDisposable
     public string Path { get; }
 
     public TritonConfig Config { get; }
+
+    /// <summary>
+    /// The dynamic batcher, when config.pbtxt asks for one and every input and output has an open first
+    /// dimension to batch along (Triton's rule for max_batch_size &gt; 0); null means one run per request.
+    /// </summary>
+    public DynamicBatcher? Batcher { get; }
 
     /// <summary>The file, config and labels this version was loaded from; a rescan reloads it when they change.</summary>
     public VersionSource? Source { get; }
@@ -137,6 +145,7 @@ public sealed class ModelVersion : IDisposable
     private void Release()
     {
         released = true;
+        Batcher?.Dispose();
         session.Dispose();
     }
 
