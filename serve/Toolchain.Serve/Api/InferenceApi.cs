@@ -17,7 +17,7 @@ public static class InferenceApi
     public const string ServerName = "toolchain-serve";
 
     /// <summary>Protocol extensions implemented here (Triton's names).</summary>
-    public static readonly IReadOnlyList<string> Extensions = ["classification"];
+    public static readonly IReadOnlyList<string> Extensions = ["classification", "binary_tensor_data"];
 
     public static IEndpointRouteBuilder MapInferenceApi(this IEndpointRouteBuilder app)
     {
@@ -90,11 +90,18 @@ public static class InferenceApi
     /// <see cref="JsonErrors"/>. The request holds a lease on its model version throughout, so a reload that
     /// replaces or removes the version never pulls the session from under it.
     /// </summary>
-    public static async Task<Results<Ok<InferResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, RetryLater, JsonHttpResult<ErrorResponse>>> Infer(
+    public static async Task<Results<InferResult, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, RetryLater, JsonHttpResult<ErrorResponse>>> Infer(
         ModelAddress address, HttpRequest http, ModelRepository models, InferenceSlots slots, ServeOptions options,
         InferenceMetrics metrics, CancellationToken cancel)
     {
-        if (!IsJson(http.ContentType))
+        long? headerLength = null;
+        if (http.Headers.TryGetValue(InferResult.HeaderLengthHeader, out var headerValue))
+        {
+            if (!long.TryParse(headerValue, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length))
+                return TypedResults.BadRequest(new ErrorResponse($"{InferResult.HeaderLengthHeader} must be a non-negative integer, got '{Shorten(headerValue.ToString())}'"));
+            headerLength = length;
+        }
+        else if (!IsJson(http.ContentType))
             return TypedResults.Json(new ErrorResponse($"request body must be JSON (Content-Type: application/json), got '{Shorten(http.ContentType!)}'"),
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         if (!models.TryAcquire(address.Name, address.Version, out var lease, out var missing))
@@ -117,7 +124,7 @@ public static class InferenceApi
         bool running = false;
         try
         {
-            using var request = await InferRequestReader.ReadAsync(http.Body, Math.Min(http.ContentLength ?? 0, options.MaxRequestBodyBytes), deadline.Token);
+            using var request = await InferRequestReader.ReadAsync(http.Body, Math.Min(http.ContentLength ?? 0, options.MaxRequestBodyBytes), headerLength, deadline.Token);
             var validated = RequestValidator.Validate(model, request, options.Validation);
             batch = validated.Inputs.FirstOrDefault()?.Shape.FirstOrDefault() ?? 0;
             running = true;
@@ -143,7 +150,7 @@ public static class InferenceApi
             }
             outputs = ModelRun.Present(model, validated.Outputs, outputs);
             metrics.Record(model, "ok", Stopwatch.GetElapsedTime(started), batch);
-            return TypedResults.Ok(new InferResponse(model.Name, model.Version.ToString(), request.Id, outputs));
+            return new InferResult(model.Name, model.Version.ToString(), request.Id, outputs, validated.Outputs);
         }
         catch (InferenceRequestException e)
         {

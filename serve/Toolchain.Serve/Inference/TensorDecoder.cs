@@ -15,6 +15,7 @@ public static class TensorDecoder
 {
     public static Array Decode(RequestInput input, bool allowNonFinite = false)
     {
+        if (input.Binary is { } bytes) return BinaryTensorData.Decode(input, bytes.Span, allowNonFinite);
         long expected = input.ElementCount;
         long actual = CountValues(input.Data);
         if (actual != expected)

@@ -70,6 +70,12 @@ public sealed class ModelVersion : IDisposable
 
     public IReadOnlyList<TensorSpec> Outputs { get; }
 
+    /// <summary>What a request that names no outputs gets: all of them, in the model's order, as JSON data.</summary>
+    public IReadOnlyList<RequestedOutput> AllOutputs => field ??= Outputs.Select(o => new RequestedOutput(o.Name)).ToArray();
+
+    /// <summary>All outputs as binary data, for a request with "binary_data_output" that names none.</summary>
+    public IReadOnlyList<RequestedOutput> AllOutputsBinary => field ??= Outputs.Select(o => new RequestedOutput(o.Name, Binary: true)).ToArray();
+
     /// <summary>The model's metadata_props (e.g. version, metrics), sorted by key.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; }
 
