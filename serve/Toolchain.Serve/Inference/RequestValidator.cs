@@ -14,7 +14,7 @@ public static class RequestValidator
 {
     public static ValidatedRequest Validate(ModelVersion model, InferRequest request, ValidationRules rules)
     {
-        var expected = model.Inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        var expected = model.InputsByName;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var byName = new Dictionary<string, InputTensor>(StringComparer.Ordinal);
         foreach (var input in request.Inputs)

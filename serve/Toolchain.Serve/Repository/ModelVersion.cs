@@ -70,6 +70,9 @@ public sealed class ModelVersion : IDisposable
 
     public IReadOnlyList<TensorSpec> Outputs { get; }
 
+    /// <summary><see cref="Inputs"/> by name, for validating requests.</summary>
+    public IReadOnlyDictionary<string, TensorSpec> InputsByName => field ??= Inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
+
     /// <summary>What a request that names no outputs gets: all of them, in the model's order, as JSON data.</summary>
     public IReadOnlyList<RequestedOutput> AllOutputs => field ??= Outputs.Select(o => new RequestedOutput(o.Name)).ToArray();
 
