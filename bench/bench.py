@@ -462,9 +462,10 @@ def serve_section(work, run_dir):
     http = {w: [] for w in windows}
     local = {w.name: [] for w in workers}
     try:
+        # Warm-up: JIT (tiered compilation keeps recompiling hot methods for several seconds), Kestrel, ONNX Runtime.
         for m in served:
             for e in scripts:
-                wrk(urls[m], 8, 1, scripts[e])   # warm-up: JIT, Kestrel, ONNX Runtime
+                wrk(urls[m], 32, 2 if QUICK else 5, scripts[e])
         for r in range(SERVE["rounds"]):
             log(f"serve: round {r + 1} (load {load():.2f})")
             steps = [("http", w) for w in windows] + [("local", w) for w in workers]

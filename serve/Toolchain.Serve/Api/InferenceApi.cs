@@ -34,6 +34,10 @@ public static class InferenceApi
         return app;
     }
 
+    /// <summary>Whether a path is an infer route (<c>/v2/models/{name}[/versions/{v}]/infer</c>).</summary>
+    public static bool IsInferPath(PathString path) =>
+        path.Value is { } value && value.StartsWith("/v2/models/", StringComparison.Ordinal) && value.EndsWith("/infer", StringComparison.Ordinal);
+
     /// <summary>The process is up and answering.</summary>
     public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse(Live: true));
 

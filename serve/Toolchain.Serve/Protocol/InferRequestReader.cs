@@ -100,7 +100,7 @@ public static class InferRequestReader
         int offset = 0;
         for (int i = 0; i < inputs.Length; i++)
         {
-            if (inputs[i].Binary is not { Length: var size }) continue;
+            if (inputs[i].BinaryDataSize is not { } size) continue;
             if (!binaryBody)
                 throw new InferenceRequestException(
                     $"input '{inputs[i].Name}': binary_data_size needs the Inference-Header-Content-Length header giving the length of the JSON part of the body");
@@ -146,8 +146,7 @@ public static class InferRequestReader
                 throw new InferenceRequestException($"{where}: binary_data_size must be a non-negative integer, got {sizeElement.GetRawText()}");
             if (hasData)
                 throw new InferenceRequestException($"{where} has both 'data' and binary_data_size; send one or the other");
-            // The size stands in for the bytes until AssignBinaryData cuts them from the body.
-            return new RequestInput(name, shape, dataType, default) { Binary = new byte[size] };
+            return new RequestInput(name, shape, dataType, default) { BinaryDataSize = size };
         }
         if (!hasData)
             throw new InferenceRequestException($"{where} must have 'data'");

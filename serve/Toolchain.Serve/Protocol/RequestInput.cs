@@ -11,6 +11,9 @@ public sealed record RequestInput(string Name, long[] Shape, DataType DataType, 
     /// <summary>The input's bytes when it came as binary data ("binary_data_size"); null for JSON data.</summary>
     public ReadOnlyMemory<byte>? Binary { get; init; }
 
+    /// <summary>The input's "binary_data_size" as the JSON header declares it, until its bytes are cut from the body.</summary>
+    public int? BinaryDataSize { get; init; }
+
     /// <summary>Number of elements the shape calls for.</summary>
     public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
 }
