@@ -31,6 +31,8 @@ public sealed class DynamicBatchingTests
                 dynamicBatching: $"max_queue_delay_microseconds: {LongDelay.TotalMicroseconds} preferred_batch_size: 2");
             TestModels.Write(root, "eager", 1, TestModels.Classifier(), TestModels.ClassifierLabels, maxBatchSize: 8,
                 dynamicBatching: "max_queue_delay_microseconds: 0");
+            // Its output has half as many rows as its input: batching it is a configuration mistake the run reports.
+            TestModels.Write(root, "halves", 1, TestModels.Pairs(), maxBatchSize: 8, dynamicBatching: "max_queue_delay_microseconds: 0");
             TestModels.Write(root, "waits", 1, TestModels.Classifier(), TestModels.ClassifierLabels, maxBatchSize: 8,
                 dynamicBatching: "max_queue_delay_microseconds: 300000 preferred_batch_size: [ 8 ]");
         });
@@ -136,6 +138,19 @@ public sealed class DynamicBatchingTests
 
         Assert.That(status, Is.EqualTo(HttpStatusCode.GatewayTimeout), body.ToJsonString());
         Assert.That(after.Select(a => a.Status), Is.All.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_batch_the_model_cannot_split_fails_with_500_and_the_batcher_keeps_serving()
+    {
+        var (status, body) = await host.PostAsync("/v2/models/halves/infer",
+            """{"inputs": [{"name": "x", "shape": [4], "datatype": "FP32", "data": [1, 2, 3, 4]}]}""");
+        var (again, _) = await host.PostAsync("/v2/models/halves/infer",
+            """{"inputs": [{"name": "x", "shape": [2], "datatype": "FP32", "data": [1, 2]}]}""");
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.InternalServerError), body.ToJsonString());
+        Assert.That(body["error"]!.GetValue<string>(), Does.Contain("output 'y' has shape [2,2], not a first dimension of 4 to split the batch along"));
+        Assert.That(again, Is.EqualTo(HttpStatusCode.InternalServerError), "the scheduler survived the failure and ran the next batch");
     }
 
     private static string Sample(string name, string model) => $"{name}{{model=\"{model}\",version=\"1\"}}";
