@@ -17,6 +17,7 @@ public static class TensorDecoder
     {
         if (input.Binary is { } bytes) return BinaryTensorData.Decode(input, bytes.Span, allowNonFinite);
         long expected = input.ElementCount;
+        if (FlatJsonData.TryDecode(input, expected) is { } flat) return flat;
         long actual = CountValues(input.Data);
         if (actual != expected)
             throw new InferenceRequestException(
