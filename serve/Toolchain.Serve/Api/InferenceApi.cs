@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.ML.OnnxRuntime;
 using Toolchain.Serve.Inference;
 using Toolchain.Serve.Protocol;
 using Toolchain.Serve.Repository;
@@ -18,7 +17,7 @@ public static class InferenceApi
     public const string ServerName = "toolchain-serve";
 
     /// <summary>Protocol extensions implemented here (Triton's names).</summary>
-    public static readonly IReadOnlyList<string> Extensions = ["classification"];
+    public static readonly IReadOnlyList<string> Extensions = ["classification", "binary_tensor_data"];
 
     public static IEndpointRouteBuilder MapInferenceApi(this IEndpointRouteBuilder app)
     {
@@ -34,6 +33,10 @@ public static class InferenceApi
         v2.MapPost("/models/{name}/versions/{version}/infer", Infer);
         return app;
     }
+
+    /// <summary>Whether a path is an infer route (<c>/v2/models/{name}[/versions/{v}]/infer</c>).</summary>
+    public static bool IsInferPath(PathString path) =>
+        path.Value is { } value && value.StartsWith("/v2/models/", StringComparison.Ordinal) && value.EndsWith("/infer", StringComparison.Ordinal);
 
     /// <summary>The process is up and answering.</summary>
     public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse(Live: true));
@@ -91,11 +94,18 @@ public static class InferenceApi
     /// <see cref="JsonErrors"/>. The request holds a lease on its model version throughout, so a reload that
     /// replaces or removes the version never pulls the session from under it.
     /// </summary>
-    public static async Task<Results<Ok<InferResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, RetryLater, JsonHttpResult<ErrorResponse>>> Infer(
+    public static async Task<Results<InferResult, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, RetryLater, JsonHttpResult<ErrorResponse>>> Infer(
         ModelAddress address, HttpRequest http, ModelRepository models, InferenceSlots slots, ServeOptions options,
         InferenceMetrics metrics, CancellationToken cancel)
     {
-        if (!IsJson(http.ContentType))
+        long? headerLength = null;
+        if (http.Headers.TryGetValue(InferResult.HeaderLengthHeader, out var headerValue))
+        {
+            if (!long.TryParse(headerValue, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length))
+                return TypedResults.BadRequest(new ErrorResponse($"{InferResult.HeaderLengthHeader} must be a non-negative integer, got '{Shorten(headerValue.ToString())}'"));
+            headerLength = length;
+        }
+        else if (!IsJson(http.ContentType))
             return TypedResults.Json(new ErrorResponse($"request body must be JSON (Content-Type: application/json), got '{Shorten(http.ContentType!)}'"),
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         if (!models.TryAcquire(address.Name, address.Version, out var lease, out var missing))
@@ -107,7 +117,6 @@ public static class InferenceApi
         deadline.CancelAfter(options.RequestTimeout);
         var wait = Min(options.QueueTimeout, options.RequestTimeout);
         var (slot, refusal) = await slots.EnterAsync(wait, cancel);
-        using var held = slot;
         if (slot is null)
         {
             metrics.Record(model, "busy", Stopwatch.GetElapsedTime(started), 0);
@@ -119,13 +128,33 @@ public static class InferenceApi
         bool running = false;
         try
         {
-            using var request = await InferRequestReader.ReadAsync(http.Body, Math.Min(http.ContentLength ?? 0, options.MaxRequestBodyBytes), deadline.Token);
+            using var request = await InferRequestReader.ReadAsync(http.Body, Math.Min(http.ContentLength ?? 0, options.MaxRequestBodyBytes), headerLength, deadline.Token);
             var validated = RequestValidator.Validate(model, request, options.Validation);
             batch = validated.Inputs.FirstOrDefault()?.Shape.FirstOrDefault() ?? 0;
             running = true;
-            var outputs = RunModel(model, validated, deadline.Token);
+            IReadOnlyList<OutputTensor> outputs;
+            if (model.Batcher is { } batcher && batcher.Accepts(validated))
+            {
+                // The slot bounded reading and validating; from here the batcher's queue bounds the request,
+                // and its batch may hold many more requests than there are slots.
+                slot.Dispose();
+                slot = null;
+                var item = new BatchItem(validated, deadline.Token);
+                if (!batcher.TryEnqueue(item))
+                {
+                    metrics.Record(model, "busy", Stopwatch.GetElapsedTime(started), 0);
+                    return new RetryLater($"the server is busy: model '{model.Name}' has {DynamicBatcher.QueueBatches} × max_batch_size requests waiting to be batched; retry shortly");
+                }
+                outputs = await item.Result.WaitAsync(deadline.Token);
+                metrics.RecordBatch(model, item);
+            }
+            else
+            {
+                outputs = ModelRun.Execute(model, validated.Inputs, validated.OutputNames, deadline.Token);
+            }
+            outputs = ModelRun.Present(model, validated.Outputs, outputs);
             metrics.Record(model, "ok", Stopwatch.GetElapsedTime(started), batch);
-            return TypedResults.Ok(new InferResponse(model.Name, model.Version.ToString(), request.Id, outputs));
+            return new InferResult(model.Name, model.Version.ToString(), request.Id, outputs, validated.Outputs);
         }
         catch (InferenceRequestException e)
         {
@@ -153,6 +182,10 @@ public static class InferenceApi
             metrics.Record(model, "error", Stopwatch.GetElapsedTime(started), batch);
             throw;
         }
+        finally
+        {
+            slot?.Dispose();
+        }
     }
 
     /// <summary>application/json (or any +json type) in UTF-8, or no Content-Type at all.</summary>
@@ -171,26 +204,4 @@ public static class InferenceApi
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string Shorten(string text) => text.Length > 80 ? text[..77] + "..." : text;
-
-    private static IReadOnlyList<OutputTensor> RunModel(ModelVersion model, ValidatedRequest request, CancellationToken cancel)
-    {
-        IReadOnlyList<OutputTensor> outputs;
-        try
-        {
-            outputs = model.Run(request.Inputs, request.OutputNames, cancel);
-        }
-        catch (OnnxRuntimeException e) when (cancel.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("the client went away during inference", e, cancel);
-        }
-        catch (OnnxRuntimeException e) when (e.Message.StartsWith("[ErrorCode:InvalidArgument]", StringComparison.Ordinal))
-        {
-            // Inputs can fit every declared spec and still be refused by an operator (an index out of bounds
-            // for a Gather, say). ONNX Runtime calls that an invalid argument: the client's error, so 400.
-            throw new InferenceRequestException($"model '{model.Name}' version {model.Version} refused the inputs: {e.Message}");
-        }
-        return outputs.Select((output, i) => request.Outputs[i].Classification > 0
-            ? Classification.TopK(output, request.Outputs[i].Classification, model.Labels)
-            : output).ToArray();
-    }
 }

@@ -40,6 +40,10 @@ public sealed class InferenceSlots : IDisposable
     /// </summary>
     public async ValueTask<(IDisposable? Slot, Refusal Refusal)> EnterAsync(TimeSpan wait, CancellationToken cancel)
     {
+        // A free slot needs no wait, so no timer and no linked token either (the common case under normal load).
+        var free = limiter.AttemptAcquire(1);
+        if (free.IsAcquired) return (free, Refusal.None);
+        free.Dispose();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(wait);
         RateLimitLease lease;

@@ -14,7 +14,7 @@ public static class RequestValidator
 {
     public static ValidatedRequest Validate(ModelVersion model, InferRequest request, ValidationRules rules)
     {
-        var expected = model.Inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        var expected = model.InputsByName;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var byName = new Dictionary<string, InputTensor>(StringComparer.Ordinal);
         foreach (var input in request.Inputs)
@@ -32,7 +32,7 @@ public static class RequestValidator
                 $"missing input{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => $"'{m.Name}' ({m.DataType} {m.ShapeText})"))}");
         var inputs = model.Inputs.Select(i => byName[i.Name]).ToArray();
         CheckNamedDimensions(model.Inputs, inputs);
-        return new ValidatedRequest(inputs, CheckOutputs(model, request.Outputs));
+        return new ValidatedRequest(inputs, CheckOutputs(model, request.Outputs, request.BinaryOutput));
     }
 
     /// <summary>A dimension name the model uses in several inputs ("N") must have one size across them.</summary>
@@ -68,10 +68,10 @@ public static class RequestValidator
         return new InputTensor(spec.Name, spec.DataType, input.Shape, TensorDecoder.Decode(input, rules.AllowNonFinite));
     }
 
-    private static IReadOnlyList<RequestedOutput> CheckOutputs(ModelVersion model, IReadOnlyList<RequestedOutput> requested)
+    private static IReadOnlyList<RequestedOutput> CheckOutputs(ModelVersion model, IReadOnlyList<RequestedOutput> requested, bool binary)
     {
         if (requested.Count == 0)
-            return model.Outputs.Select(o => new RequestedOutput(o.Name)).ToArray();
+            return binary ? model.AllOutputsBinary : model.AllOutputs;
         var specs = model.Outputs.ToDictionary(o => o.Name, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var output in requested)

@@ -15,7 +15,9 @@ public static class TensorDecoder
 {
     public static Array Decode(RequestInput input, bool allowNonFinite = false)
     {
+        if (input.Binary is { } bytes) return BinaryTensorData.Decode(input, bytes.Span, allowNonFinite);
         long expected = input.ElementCount;
+        if (FlatJsonData.TryDecode(input, expected) is { } flat) return flat;
         long actual = CountValues(input.Data);
         if (actual != expected)
             throw new InferenceRequestException(

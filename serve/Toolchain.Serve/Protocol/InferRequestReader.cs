@@ -9,7 +9,9 @@ namespace Toolchain.Serve.Protocol;
 /// Reads an infer request body into an <see cref="InferRequest"/>, checking its structure only: that it is
 /// JSON, that each input has a name, a shape of non-negative integers, a known datatype and data, and that
 /// requested outputs are well formed. Whether it fits the model is <see cref="Inference.RequestValidator"/>'s job.
-/// Unknown fields, such as "parameters", are tolerated.
+/// Unknown fields and parameters are tolerated. With Triton's binary tensor data extension the body is a JSON header
+/// of <c>Inference-Header-Content-Length</c> bytes followed by the raw data of each input that gives
+/// <c>"parameters": {"binary_data_size": N}</c> instead of "data", in the order of the inputs.
 /// </summary>
 public static class InferRequestReader
 {
@@ -22,33 +24,38 @@ public static class InferRequestReader
 
     /// <summary>
     /// Reads the whole body (Kestrel bounds its size; <paramref name="expectedLength"/>, at most that bound, sizes the
-    /// buffer), checks that it is UTF-8 throughout, since JSON strings are otherwise only checked when read, and parses
-    /// it. Throws <see cref="InferenceRequestException"/> for anything that is not a well-formed request.
+    /// buffer), checks that its JSON is UTF-8 throughout, since JSON strings are otherwise only checked when read, and
+    /// parses it. <paramref name="headerLength"/> is the Inference-Header-Content-Length header: the length of the JSON
+    /// part, the rest being binary input data; null when the whole body is JSON. Throws
+    /// <see cref="InferenceRequestException"/> for anything that is not a well-formed request.
     /// </summary>
-    public static async Task<InferRequest> ReadAsync(Stream body, long expectedLength, CancellationToken cancel)
+    public static async Task<InferRequest> ReadAsync(Stream body, long expectedLength, long? headerLength, CancellationToken cancel)
     {
-        var bytes = new MemoryStream((int)Math.Clamp(expectedLength, 0, Array.MaxLength));
-        await body.CopyToAsync(bytes, cancel);
-        var text = bytes.GetBuffer().AsMemory(0, (int)bytes.Length);
-        if (text.Span.StartsWith(Utf8Bom)) text = text[Utf8Bom.Length..];
-        if (!Utf8.IsValid(text.Span))
-            throw new InferenceRequestException($"request body is not valid UTF-8: invalid byte sequence at offset {FirstInvalidByte(text.Span)}");
-        JsonDocument document;
+        var (buffer, length) = await RequestBody.ReadAsync(body, expectedLength, cancel);
+        JsonDocument? document = null;
         try
         {
-            document = JsonDocument.Parse(text, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            throw new InferenceRequestException($"malformed JSON in request body: {e.Message}");
-        }
-        try
-        {
-            return Read(document);
+            if (headerLength > length)
+                throw new InferenceRequestException($"Inference-Header-Content-Length is {headerLength}, but the body holds only {length} bytes");
+            int jsonLength = (int)(headerLength ?? length);
+            var text = buffer.AsMemory(0, jsonLength);
+            if (text.Span.StartsWith(Utf8Bom)) text = text[Utf8Bom.Length..];
+            if (!Utf8.IsValid(text.Span))
+                throw new InferenceRequestException($"request body is not valid UTF-8: invalid byte sequence at offset {FirstInvalidByte(text.Span)}");
+            try
+            {
+                document = JsonDocument.Parse(text, DocumentOptions);
+            }
+            catch (JsonException e)
+            {
+                throw new InferenceRequestException($"malformed JSON in request body: {e.Message}");
+            }
+            return Read(document, buffer, buffer.AsMemory(jsonLength, length - jsonLength), headerLength is not null);
         }
         catch
         {
-            document.Dispose();
+            document?.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
     }
@@ -61,7 +68,7 @@ public static class InferRequestReader
         return offset;
     }
 
-    private static InferRequest Read(JsonDocument document)
+    private static InferRequest Read(JsonDocument document, byte[] body, ReadOnlyMemory<byte> binary, bool binaryBody)
     {
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
@@ -78,11 +85,44 @@ public static class InferRequestReader
         if (!root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
             throw new InferenceRequestException("request must have an 'inputs' array");
         var inputs = inputsElement.EnumerateArray().Select(ReadInput).ToArray();
+        AssignBinaryData(inputs, binary, binaryBody);
+        bool binaryOutput = root.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+            && ReadFlag(parameters, "binary_data_output", "request parameter") is true;
         var outputs = root.TryGetProperty("outputs", out var outputsElement) && outputsElement.ValueKind != JsonValueKind.Null
-            ? ReadOutputs(outputsElement)
+            ? ReadOutputs(outputsElement, binaryOutput)
             : [];
-        return new InferRequest(document, id, inputs, outputs);
+        return new InferRequest(document, body, id, inputs, outputs, binaryOutput);
     }
+
+    /// <summary>Hands each input that declared binary_data_size its bytes, in input order; every byte must be claimed.</summary>
+    private static void AssignBinaryData(RequestInput[] inputs, ReadOnlyMemory<byte> binary, bool binaryBody)
+    {
+        int offset = 0;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (inputs[i].BinaryDataSize is not { } size) continue;
+            if (!binaryBody)
+                throw new InferenceRequestException(
+                    $"input '{inputs[i].Name}': binary_data_size needs the Inference-Header-Content-Length header giving the length of the JSON part of the body");
+            if (size > binary.Length - offset)
+                throw new InferenceRequestException(
+                    $"input '{inputs[i].Name}': binary_data_size {size} runs past the end of the body ({binary.Length - offset} bytes of binary data are left)");
+            inputs[i] = inputs[i] with { Binary = binary.Slice(offset, size) };
+            offset += size;
+        }
+        if (offset != binary.Length)
+            throw new InferenceRequestException(
+                $"the body has {binary.Length - offset} bytes of binary data after the JSON header that no input's binary_data_size claims (Inference-Header-Content-Length wrong?)");
+    }
+
+    /// <summary>A boolean parameter: true, false, or null when absent; anything else is refused naming it.</summary>
+    private static bool? ReadFlag(JsonElement parameters, string name, string where) =>
+        !parameters.TryGetProperty(name, out var flag) ? null : flag.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new InferenceRequestException($"{where} '{name}' must be true or false, got {flag.GetRawText()}"),
+        };
 
     private static RequestInput ReadInput(JsonElement input, int index)
     {
@@ -98,13 +138,18 @@ public static class InferRequestReader
             throw new InferenceRequestException(
                 $"{where}: unknown datatype '{typeElement.GetString()}'; expected one of {string.Join(", ", DataType.All.Select(t => t.Name))}");
         var shape = ReadShape(input, where);
-        if (!input.TryGetProperty("data", out var data))
+        bool hasData = input.TryGetProperty("data", out var data);
+        if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty("binary_data_size", out var sizeElement))
         {
-            if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
-                && parameters.TryGetProperty("binary_data_size", out _))
-                throw new InferenceRequestException($"{where}: binary tensor data is not supported; send the values in 'data'");
-            throw new InferenceRequestException($"{where} must have 'data'");
+            if (sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt32(out var size) || size < 0)
+                throw new InferenceRequestException($"{where}: binary_data_size must be a non-negative integer, got {sizeElement.GetRawText()}");
+            if (hasData)
+                throw new InferenceRequestException($"{where} has both 'data' and binary_data_size; send one or the other");
+            return new RequestInput(name, shape, dataType, default) { BinaryDataSize = size };
         }
+        if (!hasData)
+            throw new InferenceRequestException($"{where} must have 'data'");
         return new RequestInput(name, shape, dataType, data);
     }
 
@@ -125,7 +170,7 @@ public static class InferRequestReader
         return shape;
     }
 
-    private static RequestedOutput[] ReadOutputs(JsonElement outputs)
+    private static RequestedOutput[] ReadOutputs(JsonElement outputs, bool binaryOutput)
     {
         if (outputs.ValueKind != JsonValueKind.Array)
             throw new InferenceRequestException($"'outputs' must be an array, got {Describe(outputs.ValueKind)}");
@@ -134,15 +179,15 @@ public static class InferRequestReader
             if (output.ValueKind != JsonValueKind.Object || !output.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
                 throw new InferenceRequestException($"outputs[{index}] must be an object with a string 'name'");
             int classification = 0;
+            bool binary = binaryOutput;
             if (output.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
             {
                 if (parameters.TryGetProperty("classification", out var k)
                     && (k.ValueKind != JsonValueKind.Number || !k.TryGetInt32(out classification) || classification < 1))
                     throw new InferenceRequestException($"output '{name.GetString()}': parameter 'classification' must be a positive integer, got {k.GetRawText()}");
-                if (parameters.TryGetProperty("binary_data", out var binary) && binary.ValueKind == JsonValueKind.True)
-                    throw new InferenceRequestException($"output '{name.GetString()}': binary tensor data is not supported; leave 'binary_data' unset or false");
+                binary = ReadFlag(parameters, "binary_data", $"output '{name.GetString()}': parameter") ?? binaryOutput;
             }
-            return new RequestedOutput(name.GetString()!, classification);
+            return new RequestedOutput(name.GetString()!, classification, binary);
         }).ToArray();
     }
 

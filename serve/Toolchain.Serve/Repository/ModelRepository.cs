@@ -249,6 +249,9 @@ public sealed class ModelRepository : IDisposable
     private static SessionOptions CreateSessionOptions(ExecutionDevice device)
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // ONNX Runtime's intra-op threads spin for a while after each run by default; in a server that shares its
+        // cores with Kestrel's threads (and, here, the clients), that spinning takes the CPU the next requests need.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (device != ExecutionDevice.Cuda) return options;
         try
         {

@@ -35,6 +35,8 @@ public sealed class ModelVersion : IDisposable
             .OrderBy(p => p.Key, StringComparer.Ordinal)
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         Labels = labels.Count > 0 ? labels : LabelsFromProperties(Properties);
+        if (config.Batching is { } batching && Inputs.Concat(Outputs).All(t => t.Shape.Length > 0 && t.Shape[0] < 0))
+            Batcher = new DynamicBatcher(this, batching, config.MaxBatchSize);
     }
 
     public string Name { get; }
@@ -45,6 +47,12 @@ public sealed class ModelVersion : IDisposable
     public string Path { get; }
 
     public TritonConfig Config { get; }
+
+    /// <summary>
+    /// The dynamic batcher, when config.pbtxt asks for one and every input and output has an open first
+    /// dimension to batch along (Triton's rule for max_batch_size &gt; 0); null means one run per request.
+    /// </summary>
+    public DynamicBatcher? Batcher { get; }
 
     /// <summary>The file, config and labels this version was loaded from; a rescan reloads it when they change.</summary>
     public VersionSource? Source { get; }
@@ -61,6 +69,15 @@ public sealed class ModelVersion : IDisposable
     public IReadOnlyList<TensorSpec> Inputs { get; }
 
     public IReadOnlyList<TensorSpec> Outputs { get; }
+
+    /// <summary><see cref="Inputs"/> by name, for validating requests.</summary>
+    public IReadOnlyDictionary<string, TensorSpec> InputsByName => field ??= Inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
+
+    /// <summary>What a request that names no outputs gets: all of them, in the model's order, as JSON data.</summary>
+    public IReadOnlyList<RequestedOutput> AllOutputs => field ??= Outputs.Select(o => new RequestedOutput(o.Name)).ToArray();
+
+    /// <summary>All outputs as binary data, for a request with "binary_data_output" that names none.</summary>
+    public IReadOnlyList<RequestedOutput> AllOutputsBinary => field ??= Outputs.Select(o => new RequestedOutput(o.Name, Binary: true)).ToArray();
 
     /// <summary>The model's metadata_props (e.g. version, metrics), sorted by key.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; }
@@ -137,6 +154,7 @@ public sealed class ModelVersion : IDisposable
     private void Release()
     {
         released = true;
+        Batcher?.Dispose();
         session.Dispose();
     }
 

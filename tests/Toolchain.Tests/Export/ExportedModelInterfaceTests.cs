@@ -93,6 +93,9 @@ public sealed class ExportedModelInterfaceTests
         Assert.That(config, Does.Contain("name: \"logits\"\n    data_type: TYPE_FP32\n    dims: [ 3 ]\n    label_filename: \"labels.txt\""));
         Assert.That(config, Does.Contain("name: \"class_index\"\n    data_type: TYPE_INT64\n    dims: [ 1 ]\n    reshape: { shape: [ ] }"));
         Assert.That(File.ReadAllLines(Path.Combine(workspace.ModelDirectory, "labels.txt")), Is.EqualTo(ExportWorkspace.Labels));
+        var served = Toolchain.Serve.Repository.TritonConfig.Read(Path.Combine(workspace.ModelDirectory, "config.pbtxt"));
+        Assert.That(served.Batching, Is.Not.Null, "the server reads export's dynamic_batching block");
+        Assert.That(served.Batching!.MaxQueueDelay, Is.EqualTo(TimeSpan.Zero));
     }
 
     [Test]

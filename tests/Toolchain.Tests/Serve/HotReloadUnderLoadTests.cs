@@ -14,7 +14,7 @@ namespace Toolchain.Tests.Serve;
 /// (one the way export does it, one copied in slowly, so rescans see half a file), then version 3 replaces both
 /// at once (versions 1 and 2 deleted in the same instant, so requests are still running on the retired default).
 /// Not one request fails, every answer is exactly what the version it names computes, and afterwards version 3
-/// is the default.
+/// is the default. With dynamic batching on, the batches of a retired version finish on it as well.
 /// </summary>
 [TestFixture]
 public sealed class HotReloadUnderLoadTests
@@ -24,8 +24,9 @@ public sealed class HotReloadUnderLoadTests
     private static readonly byte[] Pixels = [0, 64, 128, 255];
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(15);
 
-    [Test]
-    public async Task Eight_clients_lose_no_request_while_versions_are_published_and_removed()
+    [TestCase(false, TestName = "Eight_clients_lose_no_request_while_versions_are_published_and_removed")]
+    [TestCase(true, TestName = "Eight_clients_lose_no_request_while_versions_of_a_batched_model_are_published_and_removed")]
+    public async Task Eight_clients_lose_no_request_while_versions_are_published_and_removed(bool batched)
     {
         var classifier = new[] { 1f, -3f, 2f }.Select(scale => TestModels.Classifier(scale).ToByteArray()).ToArray();
         var slow = TestModels.Slow().ToByteArray();
@@ -33,7 +34,8 @@ public sealed class HotReloadUnderLoadTests
         Assert.That(expected.Values.Distinct(new LogitsComparer()).Count(), Is.EqualTo(3), "the versions must differ for the check to mean anything");
         await using var host = await ServeTestHost.StartAsync(root =>
         {
-            TestModels.Write(root, "classifier", 1, TestModels.Classifier(scale: 1f));
+            TestModels.Write(root, "classifier", 1, TestModels.Classifier(scale: 1f),
+                maxBatchSize: batched ? 8 : 0, dynamicBatching: batched ? "max_queue_delay_microseconds: 500" : null);
             TestModels.Write(root, "slow", 1, TestModels.Slow());
         }, o => o with { ReloadInterval = TimeSpan.FromHours(1), MaxQueue = 16 });
 

@@ -155,7 +155,7 @@ public static class MalformedRequests
     {
         var outputs = Pick(random,
             """[{"name":"scores"}]""", """[{"name":"logits","parameters":{"classification":0}}]""",
-            """[{"name":"logits","parameters":{"classification":"3"}}]""", """[{"name":"logits","parameters":{"binary_data":true}}]""",
+            """[{"name":"logits","parameters":{"classification":"3"}}]""", """[{"name":"logits","parameters":{"binary_data":"yes"}}]""",
             """[{"name":"logits"},{"name":"logits"}]""", "5", """[{"nam":"logits"}]""", """[7]""");
         var body = ClassifierBody(random, 1);
         return Refused("bad outputs", body[..^1] + $",\"outputs\":{outputs}}}");

@@ -117,7 +117,7 @@ public static class TestModels
         $$"""{"inputs": [{"name": "iterations", "shape": [], "datatype": "INT64", "data": {{iterations}}}]}""";
 
     /// <summary>Writes <c>root/name/version/model.onnx</c>, a Triton config and, when given, labels.txt.</summary>
-    public static string Write(string root, string name, int version, ModelProto model, IReadOnlyList<string>? labels = null, int maxBatchSize = 0)
+    public static string Write(string root, string name, int version, ModelProto model, IReadOnlyList<string>? labels = null, int maxBatchSize = 0, string? dynamicBatching = null)
     {
         var modelDirectory = Path.Combine(root, name);
         var versionDirectory = Path.Combine(modelDirectory, version.ToString());
@@ -126,7 +126,8 @@ public static class TestModels
         File.WriteAllBytes(path, model.ToByteArray());
         File.WriteAllText(Path.Combine(modelDirectory, "config.pbtxt"),
             $"name: \"{name}\"\nplatform: \"onnxruntime_onnx\"\nmax_batch_size: {maxBatchSize}\n" +
-            "input [\n  {\n    name: \"ignored\"\n    data_type: TYPE_UINT8\n    dims: [ 2, 2 ]\n  }\n]\n");
+            "input [\n  {\n    name: \"ignored\"\n    data_type: TYPE_UINT8\n    dims: [ 2, 2 ]\n  }\n]\n" +
+            (dynamicBatching is null ? "" : $"dynamic_batching {{ {dynamicBatching} }}\n"));
         if (labels is not null)
             File.WriteAllLines(Path.Combine(modelDirectory, "labels.txt"), labels);
         return path;

@@ -64,4 +64,62 @@ public sealed class TritonConfigTests
 
         Assert.That(e!.Message, Does.Contain("max_batch_size must be a non-negative integer, got '-4'"));
     }
+
+    [Test]
+    public void Reads_dynamic_batching_with_a_list_of_preferred_sizes()
+    {
+        File.WriteAllText(path, """
+            max_batch_size: 64
+            input [ { name: "x" dims: [ 4 ] } ]
+            dynamic_batching {
+              max_queue_delay_microseconds: 100  # a tenth of a millisecond
+              preferred_batch_size: [ 32, 8, 16 ]
+            }
+            """);
+
+        var config = TritonConfig.Read(path);
+
+        Assert.That(config, Is.EqualTo(new TritonConfig(null, "onnxruntime_onnx", 64,
+            new DynamicBatching(TimeSpan.FromMicroseconds(100), [8, 16, 32]))));
+    }
+
+    [Test]
+    public void Reads_preferred_sizes_repeated_one_a_field()
+    {
+        File.WriteAllText(path, "max_batch_size: 16\ndynamic_batching { preferred_batch_size: 4 preferred_batch_size: 8 }\n");
+
+        var batching = TritonConfig.Read(path).Batching;
+
+        Assert.That(batching!.PreferredBatchSizes, Is.EqualTo(new[] { 4, 8 }));
+        Assert.That(batching.MaxQueueDelay, Is.EqualTo(TimeSpan.Zero));
+    }
+
+    [Test]
+    public void An_empty_dynamic_batching_block_turns_batching_on_with_no_delay()
+    {
+        File.WriteAllText(path, "max_batch_size: 8\ndynamic_batching: { }\n");
+
+        Assert.That(TritonConfig.Read(path).Batching, Is.EqualTo(new DynamicBatching(TimeSpan.Zero, [])));
+    }
+
+    [Test]
+    public void No_dynamic_batching_block_means_no_batching()
+    {
+        File.WriteAllText(path, "max_batch_size: 8\n");
+
+        Assert.That(TritonConfig.Read(path).Batching, Is.Null);
+    }
+
+    [TestCase("max_batch_size: 0\ndynamic_batching { }", "dynamic_batching needs max_batch_size > 0")]
+    [TestCase("max_batch_size: 8\ndynamic_batching { preferred_batch_size: 16 }", "preferred_batch_size 16 exceeds max_batch_size 8")]
+    [TestCase("max_batch_size: 8\ndynamic_batching { preferred_batch_size: [ 0 ] }", "preferred_batch_size must hold positive integers, got '0'")]
+    [TestCase("max_batch_size: 8\ndynamic_batching { max_queue_delay_microseconds: -5 }", "max_queue_delay_microseconds must be a non-negative integer, got '-5'")]
+    public void A_bad_dynamic_batching_block_is_refused_naming_the_field(string text, string message)
+    {
+        File.WriteAllText(path, text);
+
+        var e = Assert.Throws<ModelLoadException>(() => TritonConfig.Read(path));
+
+        Assert.That(e!.Message, Does.Contain(message));
+    }
 }
