@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Onnx;
+using Toolchain.Train.Training;
 
 namespace Toolchain.Bench;
 
@@ -20,15 +21,10 @@ public static class StepProfile
         var recipePath = args.String("recipe");
         var name = TrainingSetup.LoadRecipe(recipePath, batch, threads).Name;
         var tag = $"{name}-b{batch}-t{threads}{(variant == "baseline" ? "" : "-" + variant)}";
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = threads,
-            EnableProfiling = true,
-            ProfileOutputPathPrefix = Path.Combine(outDir, $"ort-{tag}"),
-            OptimizedModelFilePath = Path.Combine(outDir, $"optimized-{tag}.onnx"),
-        };
+        using var options = SessionFactory.CpuOptions(threads);
+        options.EnableProfiling = true;
+        options.ProfileOutputPathPrefix = Path.Combine(outDir, $"ort-{tag}");
+        options.OptimizedModelFilePath = Path.Combine(outDir, $"optimized-{tag}.onnx");
         using var setup = TrainingSetup.Create(recipePath, batch, threads, variant, options);
         for (int s = 1; s <= warmup + steps; s++) setup.Step(s);
         var profilePath = setup.Session.EndProfiling();

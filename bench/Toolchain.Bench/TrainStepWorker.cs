@@ -9,10 +9,10 @@ public static class TrainStepWorker
         var variant = args.String("variant", "baseline");
         // --spinning 0|1 replaces the trainer's session options by the same ones plus ONNX Runtime's
         // session.intra_op.allow_spinning, to measure the thread pool's spin-waiting.
-        // --optimization extended measures the step without ONNX Runtime's layout transformations.
+        // --optimization all|extended replaces the trainer's graph optimization level (all adds the layout transformations).
         var spinning = args.String("spinning", "");
-        var optimization = args.String("optimization", "all");
-        using var options = spinning.Length == 0 && optimization == "all" ? null : TrainingSetup.SessionOptionsLikeTrainer(threads, spinning, optimization);
+        var optimization = args.String("optimization", "trainer");
+        using var options = spinning.Length == 0 && optimization == "trainer" ? null : TrainingSetup.SessionOptionsLikeTrainer(threads, spinning, optimization);
         using var setup = TrainingSetup.Create(args.String("recipe"), batch, threads, variant, options);
         long step = 0;
         return Worker.Serve(() => setup.Step(++step), batch, args.Double("warmup", 1.0),

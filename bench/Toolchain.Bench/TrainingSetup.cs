@@ -61,21 +61,19 @@ public sealed class TrainingSetup : IDisposable
         return setup;
     }
 
-    /// <summary>The options SessionFactory gives the trainer on the CPU, plus session.intra_op.allow_spinning.</summary>
-    /// <param name="optimization">"all" (the trainer's) or "extended", which leaves out ONNX Runtime's layout
-    /// transformations such as NCHWc (they reorder tensors around the forward MaxPools of fashion-cnn).</param>
-    public static SessionOptions SessionOptionsLikeTrainer(int threads, string allowSpinning, string optimization = "all")
+    /// <summary>The trainer's session options (<see cref="SessionFactory.CpuOptions"/>), with session.intra_op.allow_spinning
+    /// set when <paramref name="allowSpinning"/> is given and the optimization level replaced when <paramref name="optimization"/> is.</summary>
+    /// <param name="optimization">"trainer" (the trainer's level), "all" (adds ONNX Runtime's layout transformations such as
+    /// NCHWc, which reorder tensors around the forward MaxPools of fashion-cnn) or "extended".</param>
+    public static SessionOptions SessionOptionsLikeTrainer(int threads, string allowSpinning, string optimization = "trainer")
     {
-        var options = new SessionOptions
+        var options = SessionFactory.CpuOptions(threads);
+        options.GraphOptimizationLevel = optimization switch
         {
-            GraphOptimizationLevel = optimization switch
-            {
-                "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
-                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                _ => throw new ArgumentException($"--optimization: expected all or extended, got '{optimization}'"),
-            },
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = threads,
+            "trainer" => options.GraphOptimizationLevel,
+            "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
+            "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            _ => throw new ArgumentException($"--optimization: expected trainer, all or extended, got '{optimization}'"),
         };
         if (allowSpinning.Length > 0) options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning);
         return options;

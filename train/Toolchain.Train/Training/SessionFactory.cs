@@ -7,15 +7,7 @@ public static class SessionFactory
 {
     public static InferenceSession Create(string modelPath, string device, int threads)
     {
-        var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = threads,
-        };
-        // The moments of weights that stop receiving gradient (dead ReLU units) decay into the denormal range, where
-        // every arithmetic instruction takes a slow path; flushed to zero they change no update measurably.
-        options.AddSessionConfigEntry("session.set_denormal_as_zero", "1");
+        var options = CpuOptions(threads);
         try
         {
             if (device == "cuda")
@@ -34,5 +26,22 @@ public static class SessionFactory
         {
             options.Dispose();
         }
+    }
+
+    /// <summary>The session options of every training session (the caller disposes them).</summary>
+    public static SessionOptions CpuOptions(int threads)
+    {
+        var options = new SessionOptions
+        {
+            // EXTENDED rather than ALL: ALL adds the NCHWc layout transformer, whose reorders around the forward
+            // MaxPools cost the train step more than they save (fashion-cnn 1.06-1.11x, fashion-mlp 1.02-1.05x faster without).
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = threads,
+        };
+        // The moments of weights that stop receiving gradient (dead ReLU units) decay into the denormal range, where
+        // every arithmetic instruction takes a slow path; flushed to zero they change no update measurably.
+        options.AddSessionConfigEntry("session.set_denormal_as_zero", "1");
+        return options;
     }
 }
