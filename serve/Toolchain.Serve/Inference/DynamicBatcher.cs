@@ -8,8 +8,8 @@ namespace Toolchain.Serve.Inference;
 /// Triton's dynamic batcher for one model version. Requests queue here after validation; one scheduler thread
 /// forms a batch of up to max_batch_size rows from requests that can share one (<see cref="BatchItem.CanJoin"/>),
 /// waiting at most max_queue_delay after the oldest arrived unless the batch already reaches the largest preferred
-/// size (or max_batch_size); then it runs the batch as ONE ONNX Runtime run on its own thread, with ONNX Runtime's
-/// intra-op threads, and hands each request its rows. While a batch runs, the next one gathers.
+/// size (or max_batch_size); then it runs the batch as ONE ONNX Runtime run on the scheduler thread, with ONNX Runtime's
+/// intra-op threads, and hands each request its rows. While a batch runs, the next one gathers in the queue.
 /// A request cancelled while queued is dropped from its batch; one cancelled while its batch runs just stops
 /// waiting. A model error fails that batch only. The thread sleeps when the queue is empty.
 /// </summary>
@@ -22,6 +22,7 @@ public sealed class DynamicBatcher : IDisposable
     private readonly DynamicBatching settings;
     private readonly int maxRows;
     private readonly List<BatchItem> queue = [];
+    private long queuedRows;
     private readonly object gate = new();
     private readonly Thread thread;
     private bool stopping;
@@ -49,10 +50,11 @@ public sealed class DynamicBatcher : IDisposable
     {
         lock (gate)
         {
-            if (stopping) throw new ObjectDisposedException($"model '{model.Name}' version {model.Version}", "its batcher stopped when the version was unloaded");
+            if (stopping) throw Unloaded("its batcher stopped when the version was unloaded");
             if (queue.Count >= QueueBatches * maxRows) return false;
             queue.Add(item);
-            if (queue.Count == 1 || TotalRows() >= Target) Monitor.Pulse(gate);
+            queuedRows += item.Rows;
+            if (queue.Count == 1 || queuedRows >= Target) Monitor.Pulse(gate);
         }
         return true;
     }
@@ -65,11 +67,12 @@ public sealed class DynamicBatcher : IDisposable
 
     private int Target => settings.LargestPreferred > 0 ? settings.LargestPreferred : maxRows;
 
-    private long TotalRows()
+    private ObjectDisposedException Unloaded(string why) => new($"model '{model.Name}' version {model.Version}", why);
+
+    private void RemoveAt(int index)
     {
-        long rows = 0;
-        foreach (var item in queue) rows += item.Rows;
-        return rows;
+        queuedRows -= queue[index].Rows;
+        queue.RemoveAt(index);
     }
 
     private void Schedule()
@@ -112,7 +115,7 @@ public sealed class DynamicBatcher : IDisposable
             if (queue[i].Cancel.IsCancellationRequested)
             {
                 queue[i].Cancelled();
-                queue.RemoveAt(i);
+                RemoveAt(i);
             }
     }
 
@@ -150,7 +153,7 @@ public sealed class DynamicBatcher : IDisposable
         if (!expired && preferredCount > 0) members.RemoveRange(preferredCount, members.Count - preferredCount);
         var batch = new List<BatchItem>(members.Count);
         foreach (var i in members) batch.Add(queue[i]);
-        for (int m = members.Count - 1; m >= 0; m--) queue.RemoveAt(members[m]);
+        for (int m = members.Count - 1; m >= 0; m--) RemoveAt(members[m]);
         return batch;
     }
 
@@ -169,7 +172,7 @@ public sealed class DynamicBatcher : IDisposable
         // the session alive for the rest of the batch even if that was the last lease of a retired version.
         if (!model.TryAddReference())
         {
-            var gone = new ObjectDisposedException($"model '{model.Name}' version {model.Version}", "its session was released when the version was unloaded");
+            var gone = Unloaded("its session was released when the version was unloaded");
             foreach (var item in batch) item.Fail(gone);
             return;
         }
@@ -204,9 +207,10 @@ public sealed class DynamicBatcher : IDisposable
         lock (gate)
         {
             stopping = true;
-            var gone = new ObjectDisposedException($"model '{model.Name}' version {model.Version}", "its batcher stopped when the version was unloaded");
+            var gone = Unloaded("its batcher stopped when the version was unloaded");
             foreach (var item in queue) item.Fail(gone);
             queue.Clear();
+            queuedRows = 0;
             Monitor.Pulse(gate);
         }
     }

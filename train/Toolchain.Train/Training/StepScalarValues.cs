@@ -10,17 +10,16 @@ namespace Toolchain.Train.Training;
 public sealed class StepScalarValues : IDisposable
 {
     private readonly IOptimizer optimizer;
-    private readonly float[] computed;
-    private readonly float[][] buffers;
+    private readonly float[] scalars;
     private readonly OrtValue[] values;
 
     public StepScalarValues(IOptimizer optimizer)
     {
         this.optimizer = optimizer;
         Names = optimizer.ScalarNames;
-        computed = new float[Names.Count];
-        buffers = Names.Select(_ => new float[1]).ToArray();
-        values = buffers.Select(b => OrtValue.CreateTensorValueFromMemory(b, [])).ToArray();
+        scalars = new float[Names.Count];
+        values = Enumerable.Range(0, scalars.Length)
+            .Select(i => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, scalars.AsMemory(i, 1), [])).ToArray();
     }
 
     public IReadOnlyList<string> Names { get; }
@@ -28,11 +27,7 @@ public sealed class StepScalarValues : IDisposable
     public IReadOnlyList<OrtValue> Values => values;
 
     /// <param name="step">1-based number of the update.</param>
-    public void Set(double lr, long step)
-    {
-        optimizer.ComputeScalars(lr, step, computed);
-        for (int i = 0; i < computed.Length; i++) buffers[i][0] = computed[i];
-    }
+    public void Set(double lr, long step) => optimizer.ComputeScalars(lr, step, scalars);
 
     public void BindTo(OrtIoBinding binding)
     {
