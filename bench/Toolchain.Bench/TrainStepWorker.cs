@@ -13,10 +13,11 @@ public static class TrainStepWorker
         var spinning = args.String("spinning", "");
         var optimization = args.String("optimization", "trainer");
         using var options = spinning.Length == 0 && optimization == "trainer" ? null : TrainingSetup.SessionOptionsLikeTrainer(threads, spinning, optimization);
-        using var setup = TrainingSetup.Create(args.String("recipe"), batch, threads, variant, options);
+        var device = args.String("device", "cpu");
+        using var setup = TrainingSetup.Create(args.String("recipe"), batch, threads, variant, options, device);
         long step = 0;
         return Worker.Serve(() => setup.Step(++step), batch, args.Double("warmup", 1.0),
-            new { ready = true, tool = "toolchain", model = setup.Recipe.Name, batch, threads, variant, spinning, optimization,
+            new { ready = true, tool = "toolchain", model = setup.Recipe.Name, batch, threads, device, variant, spinning, optimization,
                   parameters = setup.Artifacts.Manifest.Parameters.Sum(p => p.ElementCount), nodes = setup.Artifacts.TrainStep.Graph.Node.Count });
     }
 }

@@ -27,8 +27,8 @@ public sealed class TrainingSetup : IDisposable
     public required RandomBatches Data { get; init; }
     public required ParameterState State { get; init; }
 
-    public static Recipe LoadRecipe(string path, int batch, int threads) =>
-        RecipeLoader.Load(path, [new("training.batch_size", batch.ToString()), new("training.threads", threads.ToString()), new("training.device", "cpu")]);
+    public static Recipe LoadRecipe(string path, int batch, int threads, string device = "cpu") =>
+        RecipeLoader.Load(path, [new("training.batch_size", batch.ToString()), new("training.threads", threads.ToString()), new("training.device", device)]);
 
     /// <summary>Generates and saves the artifacts exactly as <c>Trainer</c> does.</summary>
     public static TrainingArtifacts Generate(Recipe recipe, string recipePath, string directory)
@@ -41,9 +41,11 @@ public sealed class TrainingSetup : IDisposable
 
     /// <param name="variant">A graph rewrite from <see cref="GraphVariants"/> applied to the train step (baseline: none).</param>
     /// <param name="options">Session options (profiling); null uses the trainer's own <see cref="SessionFactory"/>.</param>
-    public static TrainingSetup Create(string recipePath, int batch, int threads, string variant = "baseline", SessionOptions? options = null)
+    /// <param name="device">cpu, or cuda with parameters and optimizer state in GPU memory as the trainer keeps them.</param>
+    public static TrainingSetup Create(string recipePath, int batch, int threads, string variant = "baseline", SessionOptions? options = null,
+        string device = "cpu")
     {
-        var recipe = LoadRecipe(recipePath, batch, threads);
+        var recipe = LoadRecipe(recipePath, batch, threads, device);
         var directory = System.IO.Directory.CreateTempSubdirectory("toolchain-bench-").FullName;
         var artifacts = Generate(recipe, recipePath, directory);
         var stepPath = Path.Combine(directory, ArtifactNames.TrainStepFile);
@@ -52,12 +54,14 @@ public sealed class TrainingSetup : IDisposable
             stepPath = Path.Combine(directory, $"train_step.{variant}.onnx");
             OnnxModelFile.Save(GraphVariants.Apply(variant, OnnxModelFile.Load(Path.Combine(directory, ArtifactNames.TrainStepFile))), stepPath);
         }
-        var session = options is null ? SessionFactory.Create(stepPath, "cpu", threads) : new InferenceSession(stepPath, options);
-        var state = new ParameterState(artifacts.Manifest, artifacts.InitialParameters, null);
+        var session = options is null ? SessionFactory.Create(stepPath, device, threads) : new InferenceSession(stepPath, options);
+        var deviceMemory = device == "cpu" ? null : new DeviceMemory(device);
+        var state = new ParameterState(artifacts.Manifest, artifacts.InitialParameters, null, deviceMemory);
         var runner = new TrainStepRunner(session, artifacts.Manifest, state, OptimizerFactory.Create(recipe.Optimizer));
         var data = new RandomBatches(artifacts.Manifest, batch, classes: 10, seed: 1);
         var setup = new TrainingSetup { Recipe = recipe, Artifacts = artifacts, Directory = directory, Runner = runner, Session = session, Data = data, State = state };
         setup.owned.AddRange([runner, state, session]);
+        if (deviceMemory is not null) setup.owned.Add(deviceMemory);
         return setup;
     }
 

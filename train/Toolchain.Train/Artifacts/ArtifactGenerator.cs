@@ -17,8 +17,9 @@ namespace Toolchain.Train.Artifacts;
 /// </summary>
 /// <param name="gradientNorm">Whether the train step and optimizer graphs also output the global gradient norm before
 /// clipping (one more pass over every gradient): the trainer asks for it where it acts on a non-finite norm.</param>
+/// <param name="explicitBatchStatistics">Training-mode BatchNormalization as elementary ops, for CUDA (see <see cref="ExplicitBatchStatistics"/>).</param>
 public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnlyList<string>? trainablePatterns = null,
-    WeightPenalty? penalty = null, GradientClipping? clipping = null, bool gradientNorm = false)
+    WeightPenalty? penalty = null, GradientClipping? clipping = null, bool gradientNorm = false, bool explicitBatchStatistics = false)
 {
     private readonly WeightPenalty penalty = penalty ?? WeightPenalty.None;
     private readonly GradientClipping clipping = clipping ?? GradientClipping.None;
@@ -28,7 +29,8 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         // Skipping a step needs to know that its gradients are finite; stopping learns it from the next step's loss.
         new(LossFactory.Create(recipe.Loss), optimizer, recipe.Model.Trainable,
             new WeightPenalty(recipe.Regularization.L1, recipe.Regularization.L2, recipe.Regularization.ApplyToBiases),
-            new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm), gradientNorm: recipe.Training.OnNonFinite == "skip");
+            new GradientClipping(recipe.Clipping.Value, recipe.Clipping.MaxNorm), gradientNorm: recipe.Training.OnNonFinite == "skip",
+            explicitBatchStatistics: recipe.Training.Device == "cuda");
 
     public TrainingArtifacts Generate(ModelProto forwardModel, string source = "forward model")
     {
@@ -74,7 +76,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
     /// The forward graph with parameters and buffers turned into graph inputs, ready to extend; in
     /// training form (see <see cref="TrainingMode"/>) the buffer updates become graph outputs.
     /// </summary>
-    private static (GraphBuilder Builder, Value Input, Value Output, List<Value> Parameters) OpenForward(ModelProto forward,
+    private (GraphBuilder Builder, Value Input, Value Output, List<Value> Parameters) OpenForward(ModelProto forward,
         IReadOnlyList<ParameterInfo> parameters, IReadOnlyList<ParameterInfo> buffers, string name, bool training)
     {
         var graph = forward.Graph.Clone();
@@ -82,7 +84,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
         var output = new Value(graph.Output[0].Name);
         var declaredOutputType = GraphBuilder.TypeFromProto(graph.Output[0].Type);
         graph.Output.Clear();
-        var bufferUpdates = training ? TrainingMode.Apply(graph) : new Dictionary<string, string>();
+        var bufferUpdates = training ? TrainingMode.Apply(graph, explicitBatchStatistics) : new Dictionary<string, string>();
         var trainable = parameters.Concat(buffers).Select(p => p.Name).ToHashSet();
         var moved = graph.Initializer.Where(t => trainable.Contains(t.Name)).ToList();
         foreach (var tensor in moved)

@@ -1,4 +1,5 @@
 using Toolchain.Graph;
+using Toolchain.Onnx;
 using Toolchain.Onnx.Proto;
 
 namespace Toolchain.Train.Artifacts;
@@ -19,17 +20,29 @@ public static class TrainingMode
             .Distinct().ToList();
 
     /// <summary>Rewrites the graph in place; returns the buffer outputs it added, by buffer name.</summary>
-    public static IReadOnlyDictionary<string, string> Apply(GraphProto graph)
+    /// <param name="explicitBatchStatistics">Write batch statistics out as elementary ops (<see cref="ExplicitBatchStatistics"/>)
+    /// instead of BatchNormalization's training mode.</param>
+    public static IReadOnlyDictionary<string, string> Apply(GraphProto graph, bool explicitBatchStatistics = false)
     {
         var updates = new Dictionary<string, string>(StringComparer.Ordinal);
+        var types = explicitBatchStatistics ? GraphBuilder.Extend(graph) : null;
         int dropout = 0;
-        foreach (var node in graph.Node)
+        foreach (var node in graph.Node.ToList())
         {
             if (node.OpType == "Dropout") EnableDropout(graph, node, dropout++);
-            else if (node.OpType == "BatchNormalization" && node.Input.Count >= 5) EnableBatchStatistics(node, updates);
+            else if (node.OpType == "BatchNormalization" && node.Input.Count >= 5)
+            {
+                if (types is not null) ExplicitBatchStatistics.Replace(graph, node, RankOf(types, node), updates);
+                else EnableBatchStatistics(node, updates);
+            }
         }
         return updates;
     }
+
+    private static int RankOf(GraphBuilder types, NodeProto node) =>
+        types.TypeOf(new Value(node.Input[0]))?.Shape is { Length: >= 2 } shape ? shape.Length
+            : throw new OnnxFormatException($"BatchNormalization '{node.Name}': the rank of its input '{node.Input[0]}' must be known " +
+                "(≥ 2) to train it with batch statistics as elementary ops, as the CUDA provider needs");
 
     private static void EnableDropout(GraphProto graph, NodeProto node, int index)
     {

@@ -6,15 +6,20 @@ namespace Toolchain.Train.Training;
 
 /// <summary>
 /// Parameters and optimizer state held in two OrtValue sets: a step reads one set and writes the
-/// other, then the roles swap, so nothing is copied between steps.
+/// other, then the roles swap, so nothing is copied between steps. With <see cref="DeviceMemory"/> both sets live
+/// in the execution provider's memory and the host arrays only stage checkpoints.
 /// </summary>
 public sealed class ParameterState : IDisposable
 {
     private readonly List<(string Name, float[][] Buffers, OrtValue[] Values)> slots = [];
     private readonly HashSet<string> buffers = new(StringComparer.Ordinal);
+    private readonly DeviceMemory? device;
+    private readonly Dictionary<OrtValue, DeviceTensor> deviceTensors = [];
 
-    public ParameterState(ArtifactManifest manifest, IReadOnlyDictionary<string, FloatTensor> parameters, IReadOnlyDictionary<string, FloatTensor>? optimizerState)
+    public ParameterState(ArtifactManifest manifest, IReadOnlyDictionary<string, FloatTensor> parameters, IReadOnlyDictionary<string, FloatTensor>? optimizerState,
+        DeviceMemory? device = null)
     {
+        this.device = device;
         foreach (var p in manifest.Parameters)
         {
             var initial = parameters.TryGetValue(p.Name, out var t) ? t : throw new CheckpointException($"no value for parameter '{p.Name}'");
@@ -38,15 +43,23 @@ public sealed class ParameterState : IDisposable
         }
     }
 
+    /// <summary>Where the values live when not in host memory; null when they are host arrays.</summary>
+    public DeviceMemory? Memory => device;
+
     /// <summary>Parameters and optimizer state: what the optimizer graph reads and writes.</summary>
     public IEnumerable<(string Name, OrtValue Current, OrtValue Next)> OptimizerPairs => Pairs.Where(p => !buffers.Contains(p.Name));
 
     /// <summary>Overwrites a buffer's current value (gradient accumulation updates running statistics per micro-batch).</summary>
-    public void SetCurrent(string name, ReadOnlySpan<float> values) => values.CopyTo(slots.First(s => s.Name == name).Buffers[Current]);
+    public void SetCurrent(string name, ReadOnlySpan<float> values)
+    {
+        RequireHostMemory();
+        values.CopyTo(slots.First(s => s.Name == name).Buffers[Current]);
+    }
 
     /// <summary>Carries a buffer's current value into the other set before a swap.</summary>
     public void CarryOver(string name)
     {
+        RequireHostMemory();
         var slot = slots.First(s => s.Name == name);
         slot.Buffers[Current].CopyTo(slot.Buffers[1 - Current], 0);
     }
@@ -65,14 +78,31 @@ public sealed class ParameterState : IDisposable
 
     /// <summary>A copy of the current values, keyed by graph value name.</summary>
     public Dictionary<string, FloatTensor> Snapshot() =>
-        slots.ToDictionary(s => s.Name, s => new FloatTensor(
-            s.Values[Current].GetTensorTypeAndShape().Shape, (float[])s.Buffers[Current].Clone()));
+        slots.ToDictionary(s => s.Name, s =>
+        {
+            var current = s.Values[Current];
+            if (device is not null) device.Download(deviceTensors[current], s.Buffers[Current]);
+            return new FloatTensor(current.GetTensorTypeAndShape().Shape, (float[])s.Buffers[Current].Clone());
+        });
 
     private void Add(string name, long[] shape, float[] initial)
     {
         var buffers = new[] { (float[])initial.Clone(), new float[initial.Length] };
-        var values = buffers.Select(b => OrtValue.CreateTensorValueFromMemory(b, shape)).ToArray();
-        slots.Add((name, buffers, values));
+        if (device is null)
+        {
+            slots.Add((name, buffers, buffers.Select(b => OrtValue.CreateTensorValueFromMemory(b, shape)).ToArray()));
+            return;
+        }
+        var resident = new[] { device.Allocate(shape), device.Allocate(shape) };
+        device.Upload(buffers[0], resident[0]);
+        foreach (var t in resident) deviceTensors[t.Value] = t;
+        slots.Add((name, buffers, resident.Select(t => t.Value).ToArray()));
+    }
+
+    private void RequireHostMemory()
+    {
+        if (device is not null)
+            throw new InvalidOperationException($"parameters live in {device.Device} memory: running statistics cannot be set from the host");
     }
 
     private static float[] Filled(long count, float value)
@@ -84,6 +114,7 @@ public sealed class ParameterState : IDisposable
 
     public void Dispose()
     {
+        if (device is not null) return;
         foreach (var (_, _, values) in slots)
             foreach (var v in values) v.Dispose();
     }

@@ -5,7 +5,13 @@ namespace Toolchain.Train.Training;
 /// <summary>Creates ONNX Runtime sessions on the requested device: the CPU EP, or the CUDA EP with a clear error when it is not usable.</summary>
 public static class SessionFactory
 {
-    public static InferenceSession Create(string modelPath, string device, int threads)
+    public static InferenceSession Create(string modelPath, string device, int threads) =>
+        Create(options => new InferenceSession(modelPath, options), device, threads);
+
+    public static InferenceSession Create(byte[] model, string device, int threads) =>
+        Create(options => new InferenceSession(model, options), device, threads);
+
+    private static InferenceSession Create(Func<SessionOptions, InferenceSession> open, string device, int threads)
     {
         var options = CpuOptions(threads);
         try
@@ -17,10 +23,10 @@ public static class SessionFactory
                 {
                     throw new InvalidOperationException(
                         $"training.device is cuda, but ONNX Runtime's CUDA execution provider cannot start here: {e.Message}. " +
-                        "It needs an NVIDIA GPU with its driver, CUDA 12 and cuDNN 9 libraries on the library path; use --device cpu otherwise.", e);
+                        "It needs an NVIDIA GPU with its driver, CUDA 13 and cuDNN 9 libraries on the library path; use --device cpu otherwise.", e);
                 }
             }
-            return new InferenceSession(modelPath, options);
+            return open(options);
         }
         finally
         {

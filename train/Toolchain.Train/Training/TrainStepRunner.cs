@@ -45,7 +45,11 @@ public sealed class TrainStepRunner : IStepRunner
         var buffers = batches.Take(features, labels, indices, step);
         batches.Prefetch(features, labels, nextIndices, step + 1);
         scalars.Set(lr, step);
-        session.RunWithBinding(runOptions, BindingsFor(buffers)[state.Current]);
+        var binding = BindingsFor(buffers)[state.Current];
+        // ONNX Runtime copies a host input to the device when it is bound, not when the step runs: with the state on
+        // the device the session runs there, so the batch and the step scalars are bound afresh each step.
+        if (state.Memory is not null) BindHostInputs(binding, buffers);
+        session.RunWithBinding(runOptions, binding);
         state.Swap();
         return loss[0];
     }
@@ -57,9 +61,7 @@ public sealed class TrainStepRunner : IStepRunner
         for (int set = 0; set < 2; set++)
         {
             var binding = session.CreateIoBinding();
-            binding.BindInput(ArtifactNames.Input, buffers.Features);
-            binding.BindInput(ArtifactNames.Labels, buffers.Labels);
-            scalars.BindTo(binding);
+            BindHostInputs(binding, buffers);
             binding.BindOutput(ArtifactNames.Loss, lossValue);
             if (manifest.GradientNorm) binding.BindOutput(ArtifactNames.GradientNorm, gradientNormValue);
             foreach (var name in state.Names)
@@ -71,6 +73,13 @@ public sealed class TrainStepRunner : IStepRunner
         }
         bindingsByBatch[buffers] = bindings;
         return bindings;
+    }
+
+    private void BindHostInputs(OrtIoBinding binding, BatchBuffers buffers)
+    {
+        binding.BindInput(ArtifactNames.Input, buffers.Features);
+        binding.BindInput(ArtifactNames.Labels, buffers.Labels);
+        scalars.BindTo(binding);
     }
 
     public void Dispose()

@@ -50,7 +50,10 @@ public sealed class Trainer(Recipe recipe, TrainingData data, TrainerOptions opt
         if (options.Resume && resume is null) log.WriteLine("No checkpoint to resume from: starting from the beginning");
         if (resume is null) checkpoints.Clear();
 
-        using var state = new ParameterState(manifest, resume?.Checkpoint.Tensors ?? artifacts.InitialParameters, resume?.Checkpoint.Tensors);
+        // On CUDA the fused step keeps parameters and optimizer state in GPU memory; gradient accumulation edits
+        // running statistics from the host between micro-batches, so it keeps them in host memory.
+        using var deviceMemory = training.Device == "cuda" && training.GradientAccumulation == 1 ? new DeviceMemory(training.Device) : null;
+        using var state = new ParameterState(manifest, resume?.Checkpoint.Tensors ?? artifacts.InitialParameters, resume?.Checkpoint.Tensors, deviceMemory);
         using var evalSession = SessionFactory.Create(Path.Combine(artifactsDirectory, ArtifactNames.EvalFile), training.Device, training.Threads);
         using var evaluator = new Evaluator(evalSession, manifest, state);
         var sessions = new List<InferenceSession>();
