@@ -48,6 +48,7 @@ def main():
     p.add_argument("--foreach", action="store_true", help="Adam(foreach=True): multi-tensor update")
     p.add_argument("--prealloc-mb", type=int, default=0, help="malloc and free this many MB first")
     p.add_argument("--variant", default="")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda: FP32 throughout (no TF32) and Adam(fused=True)")
     a = p.parse_args()
 
     if a.prealloc_mb:
@@ -57,15 +58,21 @@ def main():
         libc.free(libc.malloc(a.prealloc_mb << 20))
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = MODELS[a.model]()
+    device = torch.device(a.device)
+    if device.type == "cuda":
+        # The precision Toolchain trains at on CUDA (ONNX Runtime with use_tf32=0).
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    model = MODELS[a.model]().to(device)
     model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=a.foreach)
+    adam = {"fused": True} if device.type == "cuda" else {"foreach": a.foreach}
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, **adam)
     loss_fn = nn.CrossEntropyLoss()
     # A pool of random samples and a shuffled order, batches gathered by index as a data set is read.
     count = max(8 * a.batch, 4096)
-    features = torch.randn(count, 28, 28)
-    labels = torch.randint(0, 10, (count,))
-    order = torch.randperm(count)
+    features = torch.randn(count, 28, 28, device=device)
+    labels = torch.randint(0, 10, (count,), device=device)
+    order = torch.randperm(count, device=device)
     batches = [order[i:i + a.batch] for i in range(0, count - a.batch + 1, a.batch)]
     position = [0]
 
@@ -98,7 +105,7 @@ def main():
     measure(a.warmup)
     blas = sorted({line.split()[-1] for line in open("/proc/self/maps") if re.search(r"blas|lapack|dnnl|gomp", line)})
     emit({"ready": True, "blas": blas, "tool": "pytorch", "model": a.model, "batch": a.batch, "threads": a.threads,
-          "torch": torch.__version__, "torch_threads": torch.get_num_threads(), "foreach": a.foreach,
+          "torch": torch.__version__, "torch_threads": torch.get_num_threads(), "foreach": a.foreach, "device": a.device,
           "parameters": sum(t.numel() for t in model.parameters()), "variant": a.variant})
     for line in sys.stdin:
         parts = line.split()

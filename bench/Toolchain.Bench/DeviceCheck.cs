@@ -15,27 +15,38 @@ public static class DeviceCheck
         using var other = TrainingSetup.Create(recipe, batch, threads: 1, device: device);
         var losses = new List<object>();
         double worstLoss = 0;
+        var differences = new List<object>();
         for (long step = 1; step <= steps; step++)
         {
             float a = cpu.Step(step), b = other.Step(step);
+            losses.Add(new { step, cpu = Text(a), device = Text(b) });
             worstLoss = Math.Max(worstLoss, Math.Abs(a - b) / Math.Max(1e-6, Math.Abs(a)));
-            losses.Add(new { step, cpu = a, device = b });
-        }
-        var cpuState = cpu.State.Snapshot();
-        var deviceState = other.State.Snapshot();
-        double worstParameter = 0;
-        string worstName = "";
-        foreach (var (name, tensor) in cpuState)
-        {
-            var theirs = deviceState[name].Data;
-            for (long i = 0; i < tensor.Data.LongLength; i++)
+            if (!float.IsFinite(b) || step == steps)
             {
-                double d = Math.Abs(tensor.Data[i] - theirs[i]);
-                if (d > worstParameter) (worstParameter, worstName) = (d, name);
+                differences = Differences(cpu.State.Snapshot(), other.State.Snapshot());
+                break;
             }
         }
-        Json.Emit(new { model = cpu.Recipe.Name, device, batch, steps, losses, max_relative_loss_difference = worstLoss,
-            max_parameter_difference = worstParameter, at = worstName });
+        Json.Emit(new { model = cpu.Recipe.Name, device, batch, steps, losses, max_relative_loss_difference = Text(worstLoss), differences });
         return 0;
     }
+
+    /// <summary>Per state tensor: the largest difference and the device's non-finite values, worst first.</summary>
+    private static List<object> Differences(Dictionary<string, Toolchain.Checkpoints.FloatTensor> cpu, Dictionary<string, Toolchain.Checkpoints.FloatTensor> device) =>
+        cpu.Select(entry =>
+        {
+            var (mine, theirs) = (entry.Value.Data, device[entry.Key].Data);
+            double worst = 0;
+            int nonFinite = 0;
+            for (long i = 0; i < mine.LongLength; i++)
+            {
+                if (!float.IsFinite(theirs[i])) { nonFinite++; continue; }
+                worst = Math.Max(worst, Math.Abs(mine[i] - theirs[i]));
+            }
+            return (entry.Key, worst, nonFinite);
+        })
+        .OrderByDescending(d => d.nonFinite).ThenByDescending(d => d.worst)
+        .Select(d => (object)new { tensor = d.Key, max_difference = d.worst, device_non_finite = d.nonFinite }).ToList();
+
+    private static string Text(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -18,7 +18,7 @@ public static class SessionFactory
         {
             if (device == "cuda")
             {
-                try { options.AppendExecutionProvider_CUDA(0); }
+                try { AppendCuda(options); }
                 catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
                 {
                     throw new InvalidOperationException(
@@ -32,6 +32,15 @@ public static class SessionFactory
         {
             options.Dispose();
         }
+    }
+
+    private static void AppendCuda(SessionOptions options)
+    {
+        using var cuda = new OrtCUDAProviderOptions();
+        // Full FP32 matrix products, as PyTorch computes them by default: TF32 rounds the inputs to 10 mantissa bits,
+        // and the tiled MaxPool gradient finds each window's maximum by comparing x with a Gemm-spread copy of it.
+        cuda.UpdateOptions(new Dictionary<string, string> { ["device_id"] = "0", ["use_tf32"] = "0" });
+        options.AppendExecutionProvider_CUDA(cuda);
     }
 
     /// <summary>The session options of every training session (the caller disposes them).</summary>
