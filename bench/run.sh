@@ -33,3 +33,7 @@ if [ -z "${BENCH_BIN:-}" ]; then
 fi
 echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores at start" >&2
 BENCH_PYTHON=$python "$python" bench/bench.py
+if nvidia-smi -L > /dev/null 2>&1; then
+  echo "bench: an NVIDIA GPU is present; running bench/gpu.sh" >&2
+  bench/gpu.sh
+fi

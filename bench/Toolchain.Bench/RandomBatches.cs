@@ -42,4 +42,7 @@ public sealed class RandomBatches
         position += batch;
         return span;
     }
+
+    /// <summary>The batch the next <see cref="Next"/> returns, for the trainer's prefetch.</summary>
+    public ReadOnlySpan<int> Following() => order.AsSpan(position + batch > order.Length ? 0 : position, batch);
 }

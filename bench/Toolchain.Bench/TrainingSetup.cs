@@ -83,8 +83,12 @@ public sealed class TrainingSetup : IDisposable
         return options;
     }
 
-    /// <summary>One optimizer step on the next random batch; returns the loss.</summary>
-    public float Step(long step) => Runner.Step(Data.Features, Data.Labels, Data.Next(), 1e-3f, step, []);
+    /// <summary>One optimizer step on the next random batch, the one after it prefetched as the trainer does; returns the loss.</summary>
+    public float Step(long step)
+    {
+        var batch = Data.Next();
+        return Runner.Step(Data.Features, Data.Labels, batch, 1e-3f, step, Data.Following());
+    }
 
     public void Dispose()
     {
