@@ -114,7 +114,7 @@ public sealed class ParameterState : IDisposable
 
     public void Dispose()
     {
-        if (device is not null) return;
+        if (device is not null) return; // the DeviceMemory owns device-resident values and frees them with their memory
         foreach (var (_, _, values) in slots)
             foreach (var v in values) v.Dispose();
     }
