@@ -139,6 +139,20 @@ public static partial class GradientRuleCases
             (g, x) => Training(g, x, 3));
         yield return new("BatchNormalization training unknown shapes", "BatchNormalization", [In("x", 3, 2, 2, 2), In("scale", 2), In("b", 2)],
             (g, x) => Training(g, x, 2), UnknownShapes: true);
+        // Momentum 0 makes the running outputs the batch statistics, which the rule then reads instead of recomputing.
+        static Value BatchStatisticsOut(GraphBuilder g, Value[] x, long channels) =>
+            g.BatchNormalization(x[0], x[1], x[2], g.Constant(new float[channels], channels),
+                g.Constant(Enumerable.Repeat(1f, (int)channels).ToArray(), channels), epsilon: 1e-3f, momentum: 0f, trainingMode: true)[0];
+        yield return new("BatchNormalization training momentum 0 NCHW", "BatchNormalization", [In("x", 3, 2, 2, 3), In("scale", 2), In("b", 2)],
+            (g, x) => BatchStatisticsOut(g, x, 2));
+        yield return new("BatchNormalization training momentum 0 2-D", "BatchNormalization", [In("x", 4, 3), In("scale", 3), In("b", 3)],
+            (g, x) => BatchStatisticsOut(g, x, 3));
+        yield return new("BatchNormalization training momentum 0 symbolic batch", "BatchNormalization", [In("x", 3, 2, 3, 2), In("scale", 2), In("b", 2)],
+            (g, x) => BatchStatisticsOut(g, x, 2), SymbolicBatch: true);
+        yield return new("BatchNormalization training momentum 0 3-D one sample", "BatchNormalization", [In("x", 1, 3, 5), In("scale", 3), In("b", 3)],
+            (g, x) => BatchStatisticsOut(g, x, 3));
+        yield return new("BatchNormalization training momentum 0 unknown shapes", "BatchNormalization", [In("x", 3, 2, 2, 2), In("scale", 2), In("b", 2)],
+            (g, x) => BatchStatisticsOut(g, x, 2), UnknownShapes: true);
         yield return new("BatchNormalization inference", "BatchNormalization",
             [In("x", 3, 2, 2, 2), In("scale", 2), In("b", 2), In("mean", 2), Pos("var", 2)],
             (g, x) => g.BatchNormalization(x[0], x[1], x[2], x[3], x[4], epsilon: 1e-3f)[0]);
