@@ -38,6 +38,11 @@ public static partial class GradientRuleCases
             (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]), SymbolicBatch: true);
         yield return new("Conv grouped symbolic batch", "Conv", [In("x", 2, 4, 5, 4), In("w", 4, 2, 2, 2)],
             (g, x) => g.Conv(x[0], x[1], strides: [2, 1], group: 2), SymbolicBatch: true);
+        // Under 512 pixels per sample the weight gradient's columns are one Gather from channels-last X.
+        yield return new("Conv 2x3 asymmetric pads on 6x7 symbolic batch", "Conv", [In("x", 2, 3, 6, 7), In("w", 2, 3, 2, 3), In("b", 2)],
+            (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 0, 0, 2]), SymbolicBatch: true);
+        yield return new("Conv 3x2 pads at the end only on 5x4", "Conv", [In("x", 3, 2, 5, 4), In("w", 3, 2, 3, 2)],
+            (g, x) => g.Conv(x[0], x[1], pads: [0, 0, 2, 1]));
         // 512 pixels or more per sample: the weight gradient runs as per-sample products summed over the batch.
         yield return new("Conv 3x3 pads 1 on 24x24 symbolic batch", "Conv", [In("x", 2, 2, 24, 24), In("w", 2, 2, 3, 3), In("b", 2)],
             (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]), SymbolicBatch: true);
