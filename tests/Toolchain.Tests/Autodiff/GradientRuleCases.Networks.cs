@@ -38,6 +38,15 @@ public static partial class GradientRuleCases
             (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]), SymbolicBatch: true);
         yield return new("Conv grouped symbolic batch", "Conv", [In("x", 2, 4, 5, 4), In("w", 4, 2, 2, 2)],
             (g, x) => g.Conv(x[0], x[1], strides: [2, 1], group: 2), SymbolicBatch: true);
+        // Into a training-mode BatchNormalization the bias has no effect (its gradient is exactly zero); read by
+        // anything else as well, it has.
+        static Value Normalized(GraphBuilder g, Value y) =>
+            g.BatchNormalization(y, g.Constant([1.5f, -0.5f, 1f], 3), g.Constant([0.1f, 0.2f, 0.3f], 3), g.Constant(new float[3], 3),
+                g.Constant([1f, 1f, 1f], 3), trainingMode: true)[0];
+        yield return new("Conv with bias into training BatchNormalization", "Conv", [In("x", 2, 2, 4, 5), In("w", 3, 2, 3, 3), In("b", 3)],
+            (g, x) => Normalized(g, g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1])));
+        yield return new("Conv with bias into training BatchNormalization and a residual Add", "Conv", [In("x", 2, 2, 4, 5), In("w", 3, 2, 3, 3), In("b", 3)],
+            (g, x) => { var y = g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]); return g.Add(Normalized(g, y), y); });
         // Under 512 pixels per sample the weight gradient's columns are one Gather from channels-last X.
         yield return new("Conv 2x3 asymmetric pads on 6x7 symbolic batch", "Conv", [In("x", 2, 3, 6, 7), In("w", 2, 3, 2, 3), In("b", 2)],
             (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 0, 0, 2]), SymbolicBatch: true);
