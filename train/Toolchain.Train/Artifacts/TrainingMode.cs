@@ -13,7 +13,9 @@ namespace Toolchain.Train.Artifacts;
 /// The node runs with momentum 0, so that its running-statistics outputs are the batch mean and (biased)
 /// variance themselves, and the running update m·running + (1 − m)·batch is two Mul and an Add per statistic on
 /// [C] next to it: the same arithmetic ONNX Runtime does inside the node. The BatchNormalization gradient reads
-/// the batch statistics from those outputs instead of recomputing them with passes over the full input.
+/// the batch statistics from those outputs instead of recomputing them with passes over the full input. (A
+/// non-finite running statistic would now reach them too, as 0·∞ is NaN; it can only come from a non-finite batch,
+/// whose step the trainer skips or stops at.)
 /// </remarks>
 public static class TrainingMode
 {

@@ -41,8 +41,9 @@ internal static class ConvolutionRules
     }
 
     // Stride 1, no dilation: dX = Conv(dY, W with the kernel flipped and the channel axes swapped) with
-    // pads k − 1 − p: the same arithmetic as the ConvTranspose adjoint, on ONNX Runtime's Conv kernel
-    // (measured within noise of ConvTranspose on fashion-cnn; kept for one code path with the forward).
+    // pads k − 1 − p: the same arithmetic as the ConvTranspose adjoint, on ONNX Runtime's Conv kernel. On
+    // fashion-cnn ConvTranspose made the whole step 6–8 % faster on 1 thread but 3–9 % slower on 2 threads of a
+    // shared machine (its col2im runs on one thread), so the Conv stays.
     private static Value InputGradientAsConv(GraphBuilder g, Value dy, Value w, WindowGeometry window)
     {
         var flipped = g.Slice(g.Transpose(w, 1, 0, 2, 3), [-1, -1], [long.MinValue, long.MinValue], [2, 3], [-1, -1]);
@@ -84,7 +85,9 @@ internal static class ConvolutionRules
     // cols[(n, h, w), (i·kw + j)·C + c] = Xpad[n, c, h + i, w + j], dW = dYᵀ · cols with dY as [M, (n, h, w)]. The
     // columns are one Gather from X channels-last, padded and with its pixels flattened: each of its index
     // (h + i)·Wpad + w + j copies one run of C channels. On fashion-cnn's second layer this replaced a Pad, nine
-    // Slices and a Concat of channel-first X (runs of 14 floats each) and cut the train step by about 13 %.
+    // Slices and a Concat of channel-first X (runs of 14 floats each): the step ran about 10 % faster on 2 threads,
+    // 3 % on 1. (Per-sample products of this Gather's output, which need no transpose of dY, were 1.5 % faster on
+    // 1 thread and 1 % slower on 2; kh·kw one-hot kernels in a Conv as the column builder were slower still.)
     private static Value BatchProduct(GraphBuilder g, Value x, Value dy, WindowGeometry window, long filters)
     {
         var (kh, kw, ho, wo) = (window.Kernel[0], window.Kernel[1], window.Output[0], window.Output[1]);
