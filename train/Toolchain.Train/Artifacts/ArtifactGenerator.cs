@@ -79,10 +79,10 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
     {
         var graph = forward.Graph.Clone();
         graph.Name = name;
+        PoolBeforeRelu.Apply(graph);
         var output = new Value(graph.Output[0].Name);
         var declaredOutputType = GraphBuilder.TypeFromProto(graph.Output[0].Type);
         graph.Output.Clear();
-        PoolBeforeRelu.Apply(graph);
         var bufferUpdates = training ? TrainingMode.Apply(graph) : new Dictionary<string, string>();
         var trainable = parameters.Concat(buffers).Select(p => p.Name).ToHashSet();
         var moved = graph.Initializer.Where(t => trainable.Contains(t.Name)).ToList();
