@@ -38,6 +38,20 @@ public static partial class GradientRuleCases
             (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]), SymbolicBatch: true);
         yield return new("Conv grouped symbolic batch", "Conv", [In("x", 2, 4, 5, 4), In("w", 4, 2, 2, 2)],
             (g, x) => g.Conv(x[0], x[1], strides: [2, 1], group: 2), SymbolicBatch: true);
+        // Into a training-mode BatchNormalization the bias has no effect (its gradient is exactly zero); read by
+        // anything else as well, it has.
+        static Value Normalized(GraphBuilder g, Value y) =>
+            g.BatchNormalization(y, g.Constant([1.5f, -0.5f, 1f], 3), g.Constant([0.1f, 0.2f, 0.3f], 3), g.Constant(new float[3], 3),
+                g.Constant([1f, 1f, 1f], 3), trainingMode: true)[0];
+        yield return new("Conv with bias into training BatchNormalization", "Conv", [In("x", 2, 2, 4, 5), In("w", 3, 2, 3, 3), In("b", 3)],
+            (g, x) => Normalized(g, g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1])));
+        yield return new("Conv with bias into training BatchNormalization and a residual Add", "Conv", [In("x", 2, 2, 4, 5), In("w", 3, 2, 3, 3), In("b", 3)],
+            (g, x) => { var y = g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]); return g.Add(Normalized(g, y), y); });
+        // Under 512 pixels per sample the weight gradient's columns are one Gather from channels-last X.
+        yield return new("Conv 2x3 asymmetric pads on 6x7 symbolic batch", "Conv", [In("x", 2, 3, 6, 7), In("w", 2, 3, 2, 3), In("b", 2)],
+            (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 0, 0, 2]), SymbolicBatch: true);
+        yield return new("Conv 3x2 pads at the end only on 5x4", "Conv", [In("x", 3, 2, 5, 4), In("w", 3, 2, 3, 2)],
+            (g, x) => g.Conv(x[0], x[1], pads: [0, 0, 2, 1]));
         // 512 pixels or more per sample: the weight gradient runs as per-sample products summed over the batch.
         yield return new("Conv 3x3 pads 1 on 24x24 symbolic batch", "Conv", [In("x", 2, 2, 24, 24), In("w", 2, 2, 3, 3), In("b", 2)],
             (g, x) => g.Conv(x[0], x[1], x[2], pads: [1, 1, 1, 1]), SymbolicBatch: true);
@@ -139,6 +153,20 @@ public static partial class GradientRuleCases
             (g, x) => Training(g, x, 3));
         yield return new("BatchNormalization training unknown shapes", "BatchNormalization", [In("x", 3, 2, 2, 2), In("scale", 2), In("b", 2)],
             (g, x) => Training(g, x, 2), UnknownShapes: true);
+        // Momentum 0 makes the running outputs the batch statistics, which the rule then reads instead of recomputing.
+        static Value BatchStatisticsOut(GraphBuilder g, Value[] x, long channels) =>
+            g.BatchNormalization(x[0], x[1], x[2], g.Constant(new float[channels], channels),
+                g.Constant(Enumerable.Repeat(1f, (int)channels).ToArray(), channels), epsilon: 1e-3f, momentum: 0f, trainingMode: true)[0];
+        yield return new("BatchNormalization training momentum 0 NCHW", "BatchNormalization", [In("x", 3, 2, 2, 3), In("scale", 2), In("b", 2)],
+            (g, x) => BatchStatisticsOut(g, x, 2));
+        yield return new("BatchNormalization training momentum 0 2-D", "BatchNormalization", [In("x", 4, 3), In("scale", 3), In("b", 3)],
+            (g, x) => BatchStatisticsOut(g, x, 3));
+        yield return new("BatchNormalization training momentum 0 symbolic batch", "BatchNormalization", [In("x", 3, 2, 3, 2), In("scale", 2), In("b", 2)],
+            (g, x) => BatchStatisticsOut(g, x, 2), SymbolicBatch: true);
+        yield return new("BatchNormalization training momentum 0 3-D one sample", "BatchNormalization", [In("x", 1, 3, 5), In("scale", 3), In("b", 3)],
+            (g, x) => BatchStatisticsOut(g, x, 3));
+        yield return new("BatchNormalization training momentum 0 unknown shapes", "BatchNormalization", [In("x", 3, 2, 2, 2), In("scale", 2), In("b", 2)],
+            (g, x) => BatchStatisticsOut(g, x, 2), UnknownShapes: true);
         yield return new("BatchNormalization inference", "BatchNormalization",
             [In("x", 3, 2, 2, 2), In("scale", 2), In("b", 2), In("mean", 2), Pos("var", 2)],
             (g, x) => g.BatchNormalization(x[0], x[1], x[2], x[3], x[4], epsilon: 1e-3f)[0]);

@@ -81,6 +81,7 @@ public sealed class ArtifactGenerator(ILoss loss, IOptimizer optimizer, IReadOnl
     {
         var graph = forward.Graph.Clone();
         graph.Name = name;
+        PoolBeforeRelu.Apply(graph);
         var output = new Value(graph.Output[0].Name);
         var declaredOutputType = GraphBuilder.TypeFromProto(graph.Output[0].Type);
         graph.Output.Clear();

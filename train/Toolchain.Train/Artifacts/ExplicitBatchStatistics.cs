@@ -55,7 +55,7 @@ public static class ExplicitBatchStatistics
         Rename(nodes, y, node.Output[0]);
 
         var keep = Constant("momentum", TensorProtos.Floats("", [momentum]));
-        var blend = Constant("blend", TensorProtos.Floats("", [1 - momentum]));
+        var blend = Constant("blend", TensorProtos.Floats("", [(float)(1.0 - momentum)]));
         string Running(string hint, string old, string batch) =>
             Op("Add", hint, Op("Mul", $"{hint}_old", old, keep), Op("Mul", $"{hint}_batch", Op("Reshape", $"{hint}_flat", batch, flat), blend));
         var meanNext = Running("running_mean", runningMean, mean);

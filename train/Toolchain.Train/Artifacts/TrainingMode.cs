@@ -7,9 +7,17 @@ namespace Toolchain.Train.Artifacts;
 /// <summary>
 /// Turns a forward graph's inference-form nodes into their training form for the training and
 /// train-step graphs: Dropout draws a mask (training_mode = true, mask output for its gradient) and
-/// BatchNormalization normalises with batch statistics and also outputs the updated running mean and
-/// variance, which become graph outputs named "&lt;buffer&gt;.next". Eval and export keep the inference form.
+/// BatchNormalization normalises with batch statistics, and the updated running mean and variance become graph
+/// outputs named "&lt;buffer&gt;.next". Eval and export keep the inference form.
 /// </summary>
+/// <remarks>
+/// The node runs with momentum 0, so that its running-statistics outputs are the batch mean and (biased)
+/// variance themselves, and the running update m·running + (1 − m)·batch is two Mul and an Add per statistic on
+/// [C] next to it: the same arithmetic ONNX Runtime does inside the node. The BatchNormalization gradient reads
+/// the batch statistics from those outputs instead of recomputing them with passes over the full input. (A
+/// non-finite running statistic would now reach them too, as 0·∞ is NaN; it can only come from a non-finite batch,
+/// whose step the trainer skips or stops at.)
+/// </remarks>
 public static class TrainingMode
 {
     /// <summary>Running statistics of BatchNormalization nodes: state the training graph updates but no optimizer touches.</summary>
@@ -33,7 +41,7 @@ public static class TrainingMode
             else if (node.OpType == "BatchNormalization" && node.Input.Count >= 5)
             {
                 if (types is not null) ExplicitBatchStatistics.Replace(graph, node, RankOf(types, node), updates);
-                else EnableBatchStatistics(node, updates);
+                else EnableBatchStatistics(graph, node, updates);
             }
         }
         return updates;
@@ -61,15 +69,47 @@ public static class TrainingMode
         if (!Attributes.Has(node, "seed")) node.Attribute.Add(Attributes.Make("seed", 1000L + index));
     }
 
-    private static void EnableBatchStatistics(NodeProto node, Dictionary<string, string> updates)
+    private static void EnableBatchStatistics(GraphProto graph, NodeProto node, Dictionary<string, string> updates)
     {
-        var existing = node.Attribute.FirstOrDefault(a => a.Name == "training_mode");
-        if (existing is not null) node.Attribute.Remove(existing);
+        var momentum = Attributes.Float(node, "momentum", 0.9f);
+        foreach (var name in new[] { "training_mode", "momentum" })
+            if (node.Attribute.FirstOrDefault(a => a.Name == name) is { } existing) node.Attribute.Remove(existing);
         node.Attribute.Add(Attributes.Make("training_mode", 1L));
+        node.Attribute.Add(Attributes.Make("momentum", 0f));
         while (node.Output.Count < 3) node.Output.Add("");
-        node.Output[1] = ArtifactNames.Next(node.Input[3]);
-        node.Output[2] = ArtifactNames.Next(node.Input[4]);
-        updates[node.Input[3]] = node.Output[1];
-        updates[node.Input[4]] = node.Output[2];
+        node.Output[1] = $"{node.Output[0]}_batch_mean";
+        node.Output[2] = $"{node.Output[0]}_batch_variance";
+        // ONNX Runtime weighs the batch statistic by (1 − momentum) computed in double and used as a float.
+        var keep = TensorProtos.Floats($"{node.Name}_momentum", [momentum]);
+        var take = TensorProtos.Floats($"{node.Name}_one_minus_momentum", [(float)(1.0 - momentum)]);
+        graph.Initializer.Add(keep);
+        graph.Initializer.Add(take);
+        var running = new[] { node.Input[3], node.Input[4] };
+        // At momentum 0 the node's statistics inputs only scale a zero, so it gets a computed zero instead of the buffers:
+        // ONNX Runtime writes the batch statistics in place into those inputs, under the running update's reads of the
+        // buffers, and a constant there would let its optimizer fold the node into the Conv as an inference-form one.
+        var zero = TensorProtos.Floats($"{node.Name}_zero", [0f]);
+        graph.Initializer.Add(zero);
+        for (int k = 3; k <= 4; k++)
+        {
+            graph.Node.Add(Node("Mul", $"{node.Input[k]}_unused", node.Input[k], zero.Name));
+            node.Input[k] = $"{node.Input[k]}_unused";
+        }
+        for (int k = 1; k <= 2; k++)
+        {
+            var (batch, next) = (node.Output[k], ArtifactNames.Next(running[k - 1]));
+            graph.Node.Add(Node("Mul", $"{next}_decayed", running[k - 1], keep.Name));
+            graph.Node.Add(Node("Mul", $"{next}_batch_share", batch, take.Name));
+            graph.Node.Add(Node("Add", next, $"{next}_decayed", $"{next}_batch_share"));
+            updates[running[k - 1]] = next;
+        }
+    }
+
+    private static NodeProto Node(string op, string output, params string[] inputs)
+    {
+        var node = new NodeProto { OpType = op, Name = $"{output}_{op}" };
+        node.Input.Add(inputs);
+        node.Output.Add(output);
+        return node;
     }
 }

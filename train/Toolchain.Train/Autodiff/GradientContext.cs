@@ -4,7 +4,10 @@ using Toolchain.Onnx.Proto;
 namespace Toolchain.Train.Autodiff;
 
 /// <summary>What a gradient rule sees: the node, its inputs and outputs, the incoming output gradients, and the builder to emit nodes with.</summary>
-public sealed class GradientContext(GraphBuilder graph, NodeProto node, IReadOnlyList<Value?> outputGradients)
+/// <param name="forwardConsumers">Per value, the nodes that read it in the graph as it stood before differentiation began
+/// (gradient nodes added since are not among them).</param>
+public sealed class GradientContext(GraphBuilder graph, NodeProto node, IReadOnlyList<Value?> outputGradients,
+    ILookup<string, NodeProto>? forwardConsumers = null)
 {
     public GraphBuilder Graph { get; } = graph;
     public NodeProto Node { get; } = node;
@@ -29,6 +32,12 @@ public sealed class GradientContext(GraphBuilder graph, NodeProto node, IReadOnl
 
     /// <summary>Sums a broadcast gradient back to the shape of <paramref name="operand"/>.</summary>
     public Value ReduceTo(Value gradient, Value operand) => Broadcasting.ReduceTo(Graph, gradient, operand);
+
+    /// <summary>The nodes of the differentiated graph that read <paramref name="value"/>; null when the caller did not say.</summary>
+    public IReadOnlyList<NodeProto>? ForwardConsumers(Value value) => forwardConsumers?[value.Name].ToList();
+
+    /// <summary>Whether <paramref name="value"/> is one of the graph's outputs.</summary>
+    public bool IsGraphOutput(Value value) => Graph.Graph.Output.Any(o => o.Name == value.Name);
 
     public GradientException Unsupported(string why) => new($"node '{Node.Name}' ({Node.OpType}): {why}");
 }

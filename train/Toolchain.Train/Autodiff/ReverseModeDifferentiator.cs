@@ -16,6 +16,8 @@ public static class ReverseModeDifferentiator
     {
         rules ??= GradientRules.Table;
         var nodes = g.Graph.Node.ToList();
+        var consumers = nodes.SelectMany(n => n.Input.Where(i => i.Length > 0).Distinct().Select(i => (Input: i, Node: n)))
+            .ToLookup(p => p.Input, p => p.Node, StringComparer.Ordinal);
         var path = NodesBetween(g, nodes, parameters.Select(p => p.Name), loss.Name);
 
         var missing = path.Where(n => !rules.ContainsKey(n.OpType)).ToList();
@@ -35,7 +37,7 @@ public static class ReverseModeDifferentiator
             var node = path[k];
             var incoming = node.Output.Select(o => gradients.GetValueOrDefault(o)).ToList();
             if (incoming.All(v => v is null)) continue;
-            var inputGradients = rules[node.OpType](new GradientContext(g, node, incoming));
+            var inputGradients = rules[node.OpType](new GradientContext(g, node, incoming, consumers));
             // Rules return a slot per possible input; omitted trailing optional inputs simply get none.
             for (int i = 0; i < Math.Min(inputGradients.Length, node.Input.Count); i++)
             {
