@@ -33,6 +33,8 @@ public static class TrainingMode
     public static IReadOnlyDictionary<string, string> Apply(GraphProto graph, bool explicitBatchStatistics = false)
     {
         var updates = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Types are inferred node by node in list order, which rewrites before this one (PoolBeforeRelu) leave unsorted.
+        if (explicitBatchStatistics) GraphValidator.SortTopologically(graph);
         var types = explicitBatchStatistics ? GraphBuilder.Extend(graph) : null;
         int dropout = 0;
         foreach (var node in graph.Node.ToList())
