@@ -15,9 +15,11 @@ public static class TrainStepWorker
         using var options = spinning.Length == 0 && optimization == "trainer" ? null : TrainingSetup.SessionOptionsLikeTrainer(threads, spinning, optimization);
         var device = args.String("device", "cpu");
         using var setup = TrainingSetup.Create(args.String("recipe"), batch, threads, variant, options, device);
+        // --prefetch no prepares each batch on the step's own thread instead of the trainer's prefetch thread.
+        setup.Prefetch = args.String("prefetch", "yes") == "yes";
         long step = 0;
         return Worker.Serve(() => setup.Step(++step), batch, args.Double("warmup", 1.0),
-            new { ready = true, tool = "toolchain", model = setup.Recipe.Name, batch, threads, device, variant, spinning, optimization,
+            new { ready = true, tool = "toolchain", model = setup.Recipe.Name, batch, threads, device, prefetch = setup.Prefetch, variant, spinning, optimization,
                   parameters = setup.Artifacts.Manifest.Parameters.Sum(p => p.ElementCount), nodes = setup.Artifacts.TrainStep.Graph.Node.Count });
     }
 }

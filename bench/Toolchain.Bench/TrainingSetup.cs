@@ -83,11 +83,14 @@ public sealed class TrainingSetup : IDisposable
         return options;
     }
 
-    /// <summary>One optimizer step on the next random batch, the one after it prefetched as the trainer does; returns the loss.</summary>
+    /// <summary>Whether each step prefetches the next batch on the prefetch thread, as the trainer does.</summary>
+    public bool Prefetch { get; set; } = true;
+
+    /// <summary>One optimizer step on the next random batch; returns the loss.</summary>
     public float Step(long step)
     {
         var batch = Data.Next();
-        return Runner.Step(Data.Features, Data.Labels, batch, 1e-3f, step, Data.Following());
+        return Runner.Step(Data.Features, Data.Labels, batch, 1e-3f, step, Prefetch ? Data.Following() : []);
     }
 
     public void Dispose()
