@@ -12,6 +12,7 @@ public sealed class BatchPrefetcher : IDisposable
 {
     private readonly ArtifactManifest manifest;
     private readonly BatchAugmentation? augmentation;
+    private readonly DeviceMemory? memory;
     private readonly Dictionary<int, BatchBuffers[]> sets = [];
     private readonly Thread worker;
     private readonly SemaphoreSlim requested = new(0);
@@ -27,8 +28,10 @@ public sealed class BatchPrefetcher : IDisposable
     private bool stopping;
     private int nextSet;
 
-    public BatchPrefetcher(ArtifactManifest manifest, BatchAugmentation? augmentation)
+    /// <param name="memory">Where the step runs, when not on the CPU: batches then go to its page-locked host memory.</param>
+    public BatchPrefetcher(ArtifactManifest manifest, BatchAugmentation? augmentation, DeviceMemory? memory = null)
     {
+        this.memory = memory;
         this.manifest = manifest;
         this.augmentation = augmentation;
         worker = new Thread(Work) { IsBackground = true, Name = "batch prefetch" };
@@ -74,7 +77,7 @@ public sealed class BatchPrefetcher : IDisposable
         return pair[nextSet];
     }
 
-    private BatchBuffers New(int batchSize) => new(batchSize, manifest.SampleShape, manifest.LabelElement, manifest.LabelSampleShape);
+    private BatchBuffers New(int batchSize) => new(batchSize, manifest.SampleShape, manifest.LabelElement, manifest.LabelSampleShape, memory);
 
     private void Prepare(BatchBuffers target, float[] features, float[] labels, ReadOnlySpan<int> indices, long step)
     {

@@ -21,6 +21,7 @@ public sealed class DeviceMemory : IDisposable
     private readonly List<OrtMemoryAllocation> allocations = [];
     private readonly List<DeviceTensor> tensors = [];
     private readonly RunOptions runOptions = new();
+    private readonly OrtAllocator? hostAllocator;
 
     public DeviceMemory(string device)
     {
@@ -30,7 +31,11 @@ public sealed class DeviceMemory : IDisposable
             : OrtMemoryInfo.DefaultInstance;
         copySession = SessionFactory.Create(CopyModel(), device, threads: 1);
         allocator = new OrtAllocator(copySession, MemoryInfo);
+        if (device == "cuda") (HostMemoryInfo, hostAllocator) = PinnedAllocator(copySession);
     }
+
+    /// <summary>The provider's page-locked host memory, which it copies to the device without staging; null where it has none.</summary>
+    public OrtMemoryInfo? HostMemoryInfo { get; }
 
     public string Device { get; }
 
@@ -49,6 +54,28 @@ public sealed class DeviceMemory : IDisposable
             count);
         tensors.Add(tensor);
         return tensor;
+    }
+
+    /// <summary>Page-locked host memory for <paramref name="count"/> floats (a batch the device reads every step), freed
+    /// with this object; zero where the provider has none.</summary>
+    public IntPtr AllocateHost(long count)
+    {
+        if (hostAllocator is null) return IntPtr.Zero;
+        var allocation = hostAllocator.Allocate(checked((uint)(Math.Max(1, count) * sizeof(float))));
+        allocations.Add(allocation);
+        return allocation.DangerousGetHandle();
+    }
+
+    private static (OrtMemoryInfo?, OrtAllocator?) PinnedAllocator(InferenceSession session)
+    {
+        var info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA_PINNED, OrtAllocatorType.DeviceAllocator, 0, OrtMemType.CpuOutput);
+        try { return (info, new OrtAllocator(session, info)); }
+        catch (OnnxRuntimeException)
+        {
+            // Pageable memory works too, through the driver's staging copies.
+            info.Dispose();
+            return (null, null);
+        }
     }
 
     public void Upload(float[] source, DeviceTensor target)
@@ -84,6 +111,8 @@ public sealed class DeviceMemory : IDisposable
     {
         foreach (var t in tensors) { t.Value.Dispose(); t.Flat.Dispose(); }
         foreach (var a in allocations) a.Dispose();
+        hostAllocator?.Dispose();
+        HostMemoryInfo?.Dispose();
         allocator.Dispose();
         copySession.Dispose();
         runOptions.Dispose();

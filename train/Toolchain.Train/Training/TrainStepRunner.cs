@@ -28,7 +28,7 @@ public sealed class TrainStepRunner : IStepRunner
         BatchAugmentation? augmentation = null)
     {
         scalars = new StepScalarValues(optimizer);
-        batches = new BatchPrefetcher(manifest, augmentation);
+        batches = new BatchPrefetcher(manifest, augmentation, state.Memory);
         this.session = session;
         this.manifest = manifest;
         this.state = state;
