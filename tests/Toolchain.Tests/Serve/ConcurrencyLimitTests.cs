@@ -22,7 +22,8 @@ public sealed class ConcurrencyLimitTests
     {
         host = await ServeTestHost.StartAsync(
             root => TestModels.Write(root, "slow", 1, TestModels.Slow()),
-            o => o with { MaxConcurrency = 1, MaxQueue = 1, QueueTimeout = TimeSpan.FromSeconds(2) });
+            // Long enough that the queued request is still waiting when the next one arrives on a loaded CI machine.
+            o => o with { MaxConcurrency = 1, MaxQueue = 1, QueueTimeout = TimeSpan.FromSeconds(5) });
     }
 
     [TearDown]
@@ -41,7 +42,7 @@ public sealed class ConcurrencyLimitTests
         using var waitedTooLong = await queued;
 
         await AssertBusy(full, "the server is busy: its queue is full (1 running, 1 waiting; --max-concurrency, --max-queue); retry shortly");
-        await AssertBusy(waitedTooLong, "the server is busy: no slot came free within 2 s (--queue-timeout); retry shortly");
+        await AssertBusy(waitedTooLong, "the server is busy: no slot came free within 5 s (--queue-timeout); retry shortly");
         Assert.That(running.IsCompleted, Is.False);
 
         await stopRunning.CancelAsync();
