@@ -52,25 +52,13 @@ public static class ExplicitBatchStatistics
             Op("Sqrt", "std", Op("Add", "variance_eps", variance, Constant("epsilon", TensorProtos.Floats("", [epsilon])))));
         var scale = Op("Mul", "scale", Op("Reshape", "gamma_per_channel", gamma, perChannel), invStd);
         var y = Op("Add", "y", Op("Mul", "scaled", centered, scale), Op("Reshape", "beta_per_channel", beta, perChannel));
-        Rename(nodes, y, node.Output[0]);
+        nodes.Single(n => n.Output.Contains(y)).Output[0] = node.Output[0];
 
-        var keep = Constant("momentum", TensorProtos.Floats("", [momentum]));
-        var blend = Constant("blend", TensorProtos.Floats("", [(float)(1.0 - momentum)]));
-        string Running(string hint, string old, string batch) =>
-            Op("Add", hint, Op("Mul", $"{hint}_old", old, keep), Op("Mul", $"{hint}_batch", Op("Reshape", $"{hint}_flat", batch, flat), blend));
-        var meanNext = Running("running_mean", runningMean, mean);
-        var varianceNext = Running("running_var", runningVariance, variance);
-        updates[runningMean] = Rename(nodes, meanNext, ArtifactNames.Next(runningMean));
-        updates[runningVariance] = Rename(nodes, varianceNext, ArtifactNames.Next(runningVariance));
+        var batchMean = Op("Reshape", "batch_mean", mean, flat);
+        var batchVariance = Op("Reshape", "batch_variance", variance, flat);
+        TrainingMode.AddRunningUpdates(graph, prefix, momentum, [(runningMean, batchMean), (runningVariance, batchVariance)], updates);
 
-        int at = graph.Node.IndexOf(node);
-        graph.Node.RemoveAt(at);
-        foreach (var n in nodes) graph.Node.Add(n);
-    }
-
-    private static string Rename(List<NodeProto> nodes, string from, string to)
-    {
-        nodes.Single(n => n.Output.Contains(from)).Output[0] = to;
-        return to;
+        graph.Node.Remove(node);
+        graph.Node.Add(nodes);
     }
 }

@@ -81,11 +81,6 @@ public static class TrainingMode
         while (node.Output.Count < 3) node.Output.Add("");
         node.Output[1] = $"{node.Output[0]}_batch_mean";
         node.Output[2] = $"{node.Output[0]}_batch_variance";
-        // ONNX Runtime weighs the batch statistic by (1 − momentum) computed in double and used as a float.
-        var keep = TensorProtos.Floats($"{node.Name}_momentum", [momentum]);
-        var take = TensorProtos.Floats($"{node.Name}_one_minus_momentum", [(float)(1.0 - momentum)]);
-        graph.Initializer.Add(keep);
-        graph.Initializer.Add(take);
         var running = new[] { node.Input[3], node.Input[4] };
         // At momentum 0 the node's statistics inputs only scale a zero, so it gets a computed zero instead of the buffers:
         // ONNX Runtime writes the batch statistics in place into those inputs, under the running update's reads of the
@@ -97,13 +92,28 @@ public static class TrainingMode
             graph.Node.Add(Node("Mul", $"{node.Input[k]}_unused", node.Input[k], zero.Name));
             node.Input[k] = $"{node.Input[k]}_unused";
         }
-        for (int k = 1; k <= 2; k++)
+        AddRunningUpdates(graph, node.Name, momentum, [(running[0], node.Output[1]), (running[1], node.Output[2])], updates);
+    }
+
+    /// <summary>
+    /// The running update m·running + (1 − m)·batch of each statistic (both [C]) as a graph output "&lt;running&gt;.next",
+    /// recorded in <paramref name="updates"/>: what ONNX Runtime's training-mode BatchNormalization does inside the node.
+    /// </summary>
+    internal static void AddRunningUpdates(GraphProto graph, string prefix, float momentum, (string Running, string Batch)[] statistics,
+        Dictionary<string, string> updates)
+    {
+        // ONNX Runtime weighs the batch statistic by (1 − momentum) computed in double and used as a float.
+        var keep = TensorProtos.Floats($"{prefix}_momentum", [momentum]);
+        var take = TensorProtos.Floats($"{prefix}_one_minus_momentum", [(float)(1.0 - momentum)]);
+        graph.Initializer.Add(keep);
+        graph.Initializer.Add(take);
+        foreach (var (running, batch) in statistics)
         {
-            var (batch, next) = (node.Output[k], ArtifactNames.Next(running[k - 1]));
-            graph.Node.Add(Node("Mul", $"{next}_decayed", running[k - 1], keep.Name));
+            var next = ArtifactNames.Next(running);
+            graph.Node.Add(Node("Mul", $"{next}_decayed", running, keep.Name));
             graph.Node.Add(Node("Mul", $"{next}_batch_share", batch, take.Name));
             graph.Node.Add(Node("Add", next, $"{next}_decayed", $"{next}_batch_share"));
-            updates[running[k - 1]] = next;
+            updates[running] = next;
         }
     }
 

@@ -87,16 +87,18 @@ public sealed class ParameterState : IDisposable
 
     private void Add(string name, long[] shape, float[] initial)
     {
-        var buffers = new[] { (float[])initial.Clone(), new float[initial.Length] };
         if (device is null)
         {
+            var buffers = new[] { (float[])initial.Clone(), new float[initial.Length] };
             slots.Add((name, buffers, buffers.Select(b => OrtValue.CreateTensorValueFromMemory(b, shape)).ToArray()));
             return;
         }
+        // Device-resident values need one host array, to stage their snapshots: it serves as both sets' buffer.
+        var staging = (float[])initial.Clone();
         var resident = new[] { device.Allocate(shape), device.Allocate(shape) };
-        device.Upload(buffers[0], resident[0]);
+        device.Upload(staging, resident[0]);
         foreach (var t in resident) deviceTensors[t.Value] = t;
-        slots.Add((name, buffers, resident.Select(t => t.Value).ToArray()));
+        slots.Add((name, [staging, staging], resident.Select(t => t.Value).ToArray()));
     }
 
     private void RequireHostMemory()
